@@ -1,0 +1,111 @@
+import builtins
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from torchvision import transforms
+
+import utils
+from utils import data
+
+
+@pytest.fixture
+def raw_copy(mnist_root, tmp_path):
+    """A writable copy of the four raw files, to damage."""
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in data.RAW_FILES:
+        shutil.copy(mnist_root / "MNIST" / "raw" / name, raw / name)
+    return tmp_path
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    monkeypatch.setattr(data, "_try_download", lambda root: "URLError: <urlopen error [Errno -3] no network>")
+
+
+def test_constants_are_the_seeds():
+    assert (utils.MNIST_MEAN, utils.MNIST_STD) == (0.1307, 0.3081)
+
+
+def test_root_is_argument_then_environment_then_repo(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_ROOT", str(tmp_path / "env"))
+    assert utils.resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
+    assert utils.resolve_data_dir() == tmp_path / "env"
+    monkeypatch.delenv("MNIST_ROOT")
+    assert utils.resolve_data_dir() == data.REPO_ROOT / "data"
+
+
+def test_real_data_loads_with_the_right_shapes(mnist_root):
+    images, labels = utils.load_split(train=True, data_dir=mnist_root)
+    assert images.shape == (60_000, 28, 28) and images.dtype == torch.uint8
+    assert labels.shape == (60_000,) and set(labels.tolist()) == set(range(10))
+
+
+def test_missing_data_without_network_is_one_clear_error(tmp_path, offline):
+    with pytest.raises(utils.MNISTDataError) as error:
+        utils.ensure_mnist(tmp_path)
+    message = str(error.value)
+    assert str(tmp_path / "MNIST" / "raw") in message
+    assert "train-images-idx3-ubyte is missing" in message
+    assert "the download into" in message and "no network" in message
+    assert "MNIST_ROOT" in message and "data_dir" in message
+
+
+def test_truncated_file_is_named(raw_copy, offline):
+    path = raw_copy / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    path.write_bytes(path.read_bytes()[:5000])
+    with pytest.raises(utils.MNISTDataError, match=r"t10k-labels-idx1-ubyte is 5,000 bytes, expected 10,008 \(truncated"):
+        utils.ensure_mnist(raw_copy)
+
+
+def test_corrupt_file_is_named_and_not_replaced(raw_copy, offline):
+    path = raw_copy / "MNIST" / "raw" / "train-labels-idx1-ubyte"
+    damaged = bytearray(path.read_bytes())
+    damaged[100] ^= 0xFF
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(utils.MNISTDataError, match=r"train-labels-idx1-ubyte has md5 .* \(corrupt\)"):
+        utils.ensure_mnist(raw_copy)
+    assert path.read_bytes() == bytes(damaged)
+
+
+def test_unreadable_file_is_named(raw_copy, monkeypatch):
+    # Tests run as root in CI, where chmod cannot deny a read; the OS's answer is simulated instead.
+    real_open = builtins.open
+
+    def denying_open(file, *args, **kwargs):
+        if str(file).endswith("train-images-idx3-ubyte"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, "open", denying_open)
+    with pytest.raises(utils.MNISTDataError, match="train-images-idx3-ubyte cannot be read \\(permission denied\\)"):
+        utils.ensure_mnist(raw_copy)
+
+
+def _types(compose):
+    return [type(step) for step in compose.transforms]
+
+
+def test_transforms_per_phase():
+    plain = [transforms.ToTensor, transforms.Normalize]
+    augmented = [transforms.RandomAffine, transforms.ColorJitter] + plain
+    assert _types(utils.build_transforms(1, train=True)) == plain
+    assert _types(utils.build_transforms(2, train=True)) == plain
+    assert _types(utils.build_transforms(3, train=True)) == augmented
+    assert _types(utils.build_transforms(4, train=True)) == augmented
+    assert _types(utils.build_transforms(4, train=False)) == plain
+
+
+def test_torchvision_loader_takes_the_first_n(mnist_root):
+    loader = utils.torchvision_loader(1, train=False, batch_size=50, data_dir=mnist_root, limit=120)
+    inputs, labels = next(iter(loader))
+    assert len(loader.dataset) == 120 and inputs.shape == (50, 1, 28, 28)
+    _, all_labels = utils.load_split(train=False, data_dir=mnist_root)
+    assert torch.equal(labels, all_labels[:50])  # the test loader keeps file order
+
+
+@pytest.mark.parametrize("limit", [0, -1, 10_001, 2.5, "100", True])
+def test_bad_limits_are_refused(limit):
+    with pytest.raises(ValueError, match="limit_test must be None or an int from 1 to 10,000"):
+        data.check_limit(limit, "test")

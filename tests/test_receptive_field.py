@@ -1,0 +1,60 @@
+import pytest
+import torch
+from torch import nn
+
+from utils import build_model, count_parameters, layer_table, table_markdown
+
+# The seed's tables, row by row: (kernel, padding, stride, output size, receptive field, params).
+PHASE1 = [(3, 0, 1, 26, 3, 100), (3, 0, 1, 24, 5, 910), (3, 0, 1, 22, 7, 910), (2, 0, 2, 11, 8, 0),
+          (3, 0, 1, 9, 12, 910), (3, 0, 1, 7, 16, 1001), (3, 0, 1, 5, 20, 1200), (3, 0, 1, 3, 24, 1308),
+          (3, 0, 1, 1, 28, 1417), (1, 0, 1, 1, 28, 140)]
+PHASE2 = [(3, 0, 1, 26, 3, 110), (3, 0, 1, 24, 5, 920), (3, 0, 1, 22, 7, 920), (2, 0, 2, 11, 8, 0),
+          (3, 0, 1, 9, 12, 920), (3, 0, 1, 7, 16, 1012), (3, 0, 1, 5, 20, 1212), (3, 0, 1, 3, 24, 1320),
+          (3, 0, 1, 1, 28, 1430), (1, 0, 1, 1, 28, 130)]
+PHASE3 = [(3, 0, 1, 26, 3, 99), (3, 0, 1, 24, 5, 747), (3, 0, 1, 22, 7, 747), (2, 0, 2, 11, 8, 0),
+          (3, 0, 1, 9, 12, 1328), (3, 0, 1, 7, 16, 2336), (3, 0, 1, 5, 20, 2336), (1, 0, 1, 5, 20, 160),
+          (5, 0, 5, 1, 28, 0)]
+
+
+@pytest.mark.parametrize("phase,expected", [(1, PHASE1), (2, PHASE2), (3, PHASE3), (4, PHASE3)])
+def test_table_equals_the_seeds_row_by_row(phase, expected):
+    rows = layer_table(build_model(phase))
+    assert [(r.kernel, r.padding, r.stride, r.out_size, r.rf_out, r.params) for r in rows] == expected
+
+
+def test_phase3_output_sizes_and_receptive_fields():
+    rows = layer_table(build_model(3))
+    assert [r.out_size for r in rows] == [26, 24, 22, 11, 9, 7, 5, 5, 1]
+    assert [r.rf_out for r in rows] == [3, 5, 7, 8, 12, 16, 20, 20, 28]
+    assert [r.jump_out for r in rows] == [1, 1, 1, 2, 2, 2, 2, 2, 10]
+
+
+@pytest.mark.parametrize("phase", [1, 2, 3, 4])
+def test_rows_add_up_to_the_parameter_count(phase):
+    model = build_model(phase)
+    assert sum(r.params for r in layer_table(model)) == count_parameters(model)
+
+
+@pytest.mark.parametrize("phase", [1, 2, 3, 4])
+def test_output_sizes_match_a_real_forward_pass(phase):
+    model = build_model(phase).eval()  # eval: BatchNorm accepts a single 1x1 sample
+    sizes = []
+    hooks = [m.register_forward_hook(lambda _m, _i, out: sizes.append(out.shape[-1]))
+             for m in model.modules() if isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d))]
+    model(torch.zeros(1, 1, 28, 28))
+    for hook in hooks:
+        hook.remove()
+    assert [r.out_size for r in layer_table(model)] == sizes
+
+
+def test_padding_and_stride_enter_the_arithmetic():
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.Conv2d(4, 4, 3, stride=2), nn.MaxPool2d(2))
+    rows = layer_table(model)
+    assert [(r.out_size, r.rf_out, r.jump_out) for r in rows] == [(28, 3, 1), (13, 5, 2), (6, 7, 4)]
+
+
+def test_markdown_names_every_layer_and_the_total():
+    text = table_markdown(layer_table(build_model(3)))
+    assert "| 1 | conv3x3 1->9 +BN | 3 | 0 | 1 | 28 -> 26 | 1 | 3 | 99 |" in text
+    assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text
+    assert text.endswith("**7,753** |")

@@ -1,0 +1,103 @@
+import json
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+import utils
+from utils import report, results
+from utils.train import History
+
+KEYS = {"phase", "params", "epochs", "seed", "batch_size", "lr", "test_acc", "train_acc", "test_loss", "train_loss",
+        "device", "torch", "wall_time_s"}
+
+
+def history(test_acc):
+    n = len(test_acc)
+    return History(train_loss=[0.1] * n, train_acc=[99.0] * n, test_loss=[0.02] * n, test_acc=list(test_acc),
+                   lr=[0.01] * n, seconds=[2.0] * n, lr_per_step=[0.01] * (3 * n))
+
+
+def test_verdict_met_only_when_all_three_hold():
+    good = utils.verdict(7753, history([99.0] * 10 + [99.40, 99.45, 99.41, 99.50, 99.47]))
+    assert good.met and str(good).endswith("mission MET")
+    assert good.lines[2] == "met      test accuracy >= 99.40% in each of the last 5 epochs: 99.40, 99.45, 99.41, 99.50, 99.47"
+
+
+@pytest.mark.parametrize("params,accs,failing", [
+    (8000, [99.5] * 15, "parameters 8,000 < 8,000"),
+    (7753, [99.5] * 16, "epochs 16 <= 15"),
+    (7753, [99.5] * 14 + [99.39], "99.50, 99.50, 99.50, 99.50, 99.39"),
+    (7753, [99.5] * 3, "(only 3 epochs run)"),
+])
+def test_verdict_not_met(params, accs, failing):
+    v = utils.verdict(params, history(accs))
+    assert not v.met and str(v).endswith("mission NOT MET")
+    assert any(line.startswith("not met") and failing in line for line in v.lines)
+
+
+def test_record_has_the_agreed_keys():
+    config = dict(phase=4, seed=1, batch_size=128, lr=0.1, epochs=2, results_dir="x", image_dir="y", data_dir=None,
+                  device="cpu", momentum=0.9)
+    record = utils.result_record(4, 7753, config, history([98.0, 99.0]), torch.device("cpu"))
+    assert KEYS <= set(record)
+    assert record["test_acc"] == [98.0, 99.0] and record["wall_time_s"] == 4.0
+    assert record["recipe"] == dict(phase=4, seed=1, batch_size=128, lr=0.1, epochs=2, momentum=0.9)
+    json.dumps(record)  # JSON-ready
+
+
+def test_save_run_writes_everything(tmp_path):
+    fig = plt.figure()
+    written = utils.save_run(tmp_path / "r", tmp_path / "i", 2, {"phase": 2}, utils.build_model(2), {"batch_norm": fig},
+                             extra={"more.json": {"a": 1}})
+    assert sorted(p.name for p in written) == ["batch_norm.png", "more.json", "phase2.json", "phase2.pt"]
+    assert json.loads((tmp_path / "r" / "phase2.json").read_text()) == {"phase": 2}
+    state = torch.load(tmp_path / "r" / "phase2.pt", weights_only=True)
+    assert set(state) == set(utils.build_model(2).state_dict())
+    assert (tmp_path / "i" / "batch_norm.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
+    target = tmp_path / "phase1.json"
+    target.write_text("old")
+
+    class Broken:
+        def savefig(self, *args, **kwargs):
+            raise OSError("disk full")
+    with pytest.raises(OSError, match="disk full"):
+        utils.save_run(tmp_path, tmp_path, 1, {"new": True}, figures={"x": Broken()})
+    assert json.loads(target.read_text()) == {"new": True}  # written before the failing figure, atomically
+    with pytest.raises(ZeroDivisionError):  # a writer that dies half-way, after writing part of the file
+        results._write_atomically(target, lambda tmp: (open(tmp, "w").write("half"), 1 / 0))
+    assert json.loads(target.read_text()) == {"new": True}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["phase1.json"]
+
+
+def test_history_table_has_a_row_per_epoch():
+    text = utils.history_markdown(history([98.0, 99.12]))
+    assert text.splitlines()[-1] == "| 2 | 0.01000 | 0.1000 | 99.00 | 0.0200 | 99.12 | 2.0 |"
+
+
+def test_comparison_shows_the_change_against_the_previous_phase():
+    config = dict(phase=2, seed=1, batch_size=128, lr=0.01)
+    previous = utils.result_record(1, 7896, {**config, "phase": 1}, history([98.0, 98.5]), "cpu")
+    current = utils.result_record(2, 7974, config, history([99.0, 99.25]), "cpu")
+    text = utils.comparison_markdown(current, previous)
+    assert "| change vs phase 1 | +78 | +0.00 | +0.75 | +0.75 | +1.00 |" in text
+    assert "| seed write-up, phase 2 (reported) | 7,974 | 99.43 | 99.21 | | |" in text
+
+
+def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("top\n<!-- results:start -->\nold\n<!-- results:end -->\n"
+                      "<!-- seed-study:start -->\nold\n<!-- seed-study:end -->\nbottom\n")
+    (tmp_path / "phase1.json").write_text(json.dumps(
+        utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), history([98.0, 98.5]), "cpu")))
+    report.update_readme(readme, tmp_path)
+    text = readme.read_text()
+    assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 4 s on cpu |" in text
+    assert "| 2. + BatchNorm | not run yet |" in text and "seed study has not been run yet" in text
+    assert text.startswith("top\n") and text.endswith("bottom\n")
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="no '<!-- results:start -->'"):
+        report.update_readme(readme, tmp_path)

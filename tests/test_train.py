@@ -1,0 +1,95 @@
+import pytest
+import torch
+
+import utils
+from utils import runtime
+
+SMALL = dict(phase=4, epochs=2, seed=1, batch_size=64, lr=0.05, momentum=0.9, pipeline="fast", data_dir=None,
+             limit_train=2000, limit_test=1000, augment={}, scheduler="onecycle", pct_start=0.3, div_factor=10,
+             final_div_factor=100, nesterov=True, weight_decay=1e-4)
+
+
+def quiet(_line):
+    pass
+
+
+def test_short_real_training_beats_chance_by_far(mnist_root):
+    config = {**SMALL, "phase": 2, "data_dir": mnist_root, "limit_train": 4000, "augment": None, "scheduler": "none"}
+    _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
+    assert history.epochs == 2
+    assert history.test_acc[-1] > 90.0  # chance is 10%
+    assert history.test_loss[-1] < history.test_loss[0] or history.test_acc[-1] > history.test_acc[0]
+
+
+def test_same_seed_gives_an_identical_history_and_another_seed_does_not(mnist_root):
+    config = {**SMALL, "data_dir": mnist_root, "epochs": 1, "limit_train": 1000, "limit_test": 500}
+    runs = [utils.train_recipe({**config, "seed": seed}, "cpu", progress=False, log=quiet)[1] for seed in (3, 3, 4)]
+    first, again, other = [{k: v for k, v in h.as_dict().items() if k != "seconds"} for h in runs]
+    assert first == again
+    assert first != other
+
+
+def test_history_records_every_epoch_and_every_step(mnist_root):
+    lines = []
+    _, history = utils.train_recipe({**SMALL, "data_dir": mnist_root, "limit_train": 640, "limit_test": 200},
+                                    "cpu", progress=False, log=lines.append)
+    assert [len(v) for k, v in history.as_dict().items() if k != "lr_per_step"] == [2] * 6
+    assert len(history.lr_per_step) == 2 * 10  # 640 / 64 steps per epoch
+    assert max(history.lr_per_step) == pytest.approx(0.05)  # OneCycle peaks at lr
+    assert len(lines) == 2 and lines[0].startswith("epoch  1/2  train loss")
+
+
+def test_step_scheduler_steps_per_epoch(mnist_root):
+    config = {**SMALL, "data_dir": mnist_root, "epochs": 3, "limit_train": 128, "limit_test": 100,
+              "scheduler": "step", "step_size": 1, "gamma": 0.1}
+    _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
+    assert history.lr == pytest.approx([0.05, 0.005, 0.0005])
+
+
+def test_unknown_scheduler_is_an_error():
+    model = utils.build_model(1)
+    with pytest.raises(ValueError, match="scheduler must be one of"):
+        utils.make_optimizer(model, {**SMALL, "scheduler": "cosine"}, steps_per_epoch=10)
+
+
+def test_interrupt_mid_epoch_propagates():
+    class Interrupting:
+        def __len__(self):
+            return 3
+
+        def __iter__(self):
+            yield torch.zeros(4, 1, 28, 28), torch.zeros(4, dtype=torch.long)
+            raise KeyboardInterrupt
+
+    model = utils.build_model(1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    with pytest.raises(KeyboardInterrupt):
+        utils.fit(model, Interrupting(), [], optimizer, epochs=1, progress=False, log=quiet)
+
+
+def test_auto_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
+    available = {"cuda": False, "mps": False, "cpu": True}
+    monkeypatch.setattr(runtime, "_available", lambda name: available[name])
+    assert utils.pick_device("auto").type == "cpu"
+    available["mps"] = True
+    assert utils.pick_device("auto").type == "mps"
+    available["cuda"] = True
+    assert utils.pick_device("auto").type == "cuda"
+
+
+def test_a_missing_device_is_an_error_not_a_fallback(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="device 'cuda' was asked for but is not available"):
+        utils.pick_device("cuda")
+    with pytest.raises(ValueError, match="device must be one of auto, cuda, mps, cpu, got 'gpu'"):
+        utils.pick_device("gpu")
+    assert utils.pick_device("cpu").type == "cpu"
+
+
+def test_evaluate_counts_exactly():
+    class Constant(torch.nn.Module):
+        def forward(self, x):
+            return torch.tensor([[0.0, 1.0]]).repeat(len(x), 1)
+    batches = [(torch.zeros(3, 1), torch.tensor([1, 1, 0])), (torch.zeros(1, 1), torch.tensor([1]))]
+    loss, acc = utils.evaluate(Constant(), batches)
+    assert acc == 75.0

@@ -1,0 +1,111 @@
+"""Figures for the notebooks. Each helper returns a closed Figure: the notebook displays it (as a cell's value)
+and ``utils.save_run`` writes it to ``image/`` only once the whole run has succeeded."""
+
+import matplotlib.pyplot as plt
+import torch
+
+TARGET = 99.4  # percent, the mission's test accuracy
+
+
+def _done(fig):
+    fig.tight_layout()
+    plt.close(fig)  # not shown twice: the returned figure is the cell's one display
+    return fig
+
+
+def plot_digits(images: torch.Tensor, labels, title: str, columns: int = 10, predictions=None):
+    """A grid of digits ``images`` ``(n, 28, 28)`` or ``(n, 1, 28, 28)``; captions show label (and prediction)."""
+    images = images.detach().cpu().reshape(len(images), 28, 28)
+    rows = (len(images) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= len(images):
+            continue
+        ax.imshow(images[i], cmap="gray")
+        caption = f"{int(labels[i])}" if predictions is None else f"true {int(labels[i])}\npred {int(predictions[i])}"
+        ax.set_title(caption, fontsize=8, color="black" if predictions is None else "crimson")
+    fig.suptitle(title)
+    return _done(fig)
+
+
+def plot_augmentation_rows(rows: dict[str, torch.Tensor], title: str):
+    """One row of digits per entry of ``rows`` (name -> ``(n, 28, 28)`` images), e.g. original / torchvision / fast."""
+    columns = max(len(images) for images in rows.values())
+    fig, axes = plt.subplots(len(rows), columns, figsize=(columns * 1.0, len(rows) * 1.15), squeeze=False)
+    for r, (name, images) in enumerate(rows.items()):
+        images = images.detach().cpu().reshape(len(images), 28, 28)
+        for c, ax in enumerate(axes[r]):
+            ax.set_xticks([]), ax.set_yticks([])
+            if c < len(images):
+                ax.imshow(images[c], cmap="gray")
+        axes[r][0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.suptitle(title)
+    return _done(fig)
+
+
+def plot_history(history, title: str):
+    """Train/test accuracy and loss per epoch, the 99.4% target drawn on the accuracy panel."""
+    epochs = range(1, history.epochs + 1)
+    fig, (acc, loss) = plt.subplots(1, 2, figsize=(11, 4))
+    acc.plot(epochs, history.train_acc, "o-", label="train")
+    acc.plot(epochs, history.test_acc, "o-", label="test")
+    acc.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")
+    acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy", ylim=(max(90.0, min(history.test_acc + history.train_acc) - 0.5), 100))
+    loss.plot(epochs, history.train_loss, "o-", label="train")
+    loss.plot(epochs, history.test_loss, "o-", label="test")
+    loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss", yscale="log")
+    for ax in (acc, loss):
+        ax.grid(alpha=0.3), ax.legend()
+    fig.suptitle(title)
+    return _done(fig)
+
+
+def plot_test_accuracy(history, title: str):
+    """Test accuracy per epoch, zoomed on the target band."""
+    epochs = range(1, history.epochs + 1)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(epochs, history.test_acc, "o-", color="tab:orange", label="test accuracy")
+    ax.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")
+    low = min(history.test_acc)
+    ax.set(xlabel="epoch", ylabel="accuracy (%)", title=title, ylim=(max(low - 0.2, 95.0), 100))
+    ax.grid(alpha=0.3), ax.legend()
+    return _done(fig)
+
+
+def plot_lr(history, title: str):
+    """The learning rate of every optimiser step, with epoch boundaries on the x axis."""
+    steps_per_epoch = len(history.lr_per_step) / max(history.epochs, 1)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot([i / steps_per_epoch for i in range(len(history.lr_per_step))], history.lr_per_step)
+    ax.set(xlabel="epoch", ylabel="learning rate", title=title)
+    ax.grid(alpha=0.3)
+    return _done(fig)
+
+
+def plot_batchnorm(before: torch.Tensor, after: torch.Tensor, channels: int = 3):
+    """Histograms of a few channels' activations entering and leaving a BatchNorm layer (``(B, C, H, W)`` each)."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for side, (ax, acts, name) in enumerate(zip(axes, (before, after), ("conv output, before BatchNorm", "after BatchNorm"))):
+        for c in range(min(channels, acts.shape[1])):
+            values = acts[:, c].detach().flatten().cpu()
+            ax.hist(values, bins=80, histtype="step", density=True,
+                    label=f"channel {c}: mean {values.mean():+.2f}, std {values.std():.2f}")
+        ax.set(title=name, xlabel="activation")
+        ax.legend(fontsize=8), ax.grid(alpha=0.3)
+    axes[0].set_ylabel("density")
+    return _done(fig)
+
+
+def plot_seed_curves(studies: dict, title: str):
+    """Each seed's test-accuracy curve, one panel per recipe (``studies``: recipe name -> ``SeedStudy``)."""
+    fig, axes = plt.subplots(1, len(studies), figsize=(6 * len(studies), 4), sharey=True, squeeze=False)
+    for ax, (name, study) in zip(axes[0], studies.items()):
+        for run in study.runs:
+            ax.plot(range(1, len(run["test_acc"]) + 1), run["test_acc"], "o-", markersize=3, label=f"seed {run['seed']}")
+        ax.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")
+        ax.set(title=name, xlabel="epoch", ylim=(98.8, 99.8))
+        ax.grid(alpha=0.3), ax.legend(fontsize=8)
+    axes[0][0].set_ylabel("test accuracy (%)")
+    fig.suptitle(title)
+    return _done(fig)

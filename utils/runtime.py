@@ -1,0 +1,40 @@
+"""Where and how reproducibly a run happens: device choice and seeding."""
+
+import random
+
+import torch
+
+DEVICES = ("auto", "cuda", "mps", "cpu")
+
+
+def _available(name: str) -> bool:
+    if name == "cuda":
+        return torch.cuda.is_available()
+    if name == "mps":
+        return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    return name == "cpu"
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """``"auto"``: cuda, then mps, then cpu. A named device that this machine lacks is an error, never a fallback."""
+    if requested not in DEVICES:
+        raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {requested!r}")
+    if requested == "auto":
+        return torch.device(next(name for name in ("cuda", "mps", "cpu") if _available(name)))
+    if not _available(requested):
+        raise ValueError(f"device {requested!r} was asked for but is not available on this machine; "
+                         f"use device='auto' or 'cpu'")
+    return torch.device(requested)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python and torch (CPU and every GPU) and make cuDNN pick deterministic kernels.
+
+    Call it right before building the model and the loaders: on the CPU the same seed then gives a bit-identical
+    run. Returns a CPU generator seeded the same way, for callers that want their own stream.
+    """
+    random.seed(seed)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    return torch.Generator().manual_seed(seed)

@@ -1,0 +1,97 @@
+"""``make run``: execute the notebooks in order with papermill, replacing each committed notebook only on success.
+
+    python -m utils.series [--readme README.md] [-p NAME VALUE ...] [NOTEBOOK ...]
+
+Each notebook runs with its own folder as working directory into a temporary file beside it; when it runs through,
+its metadata is cleaned (no absolute paths, no timestamps) and it replaces the original. The first failure stops the
+series with the notebook's name and the error, leaving that notebook and the later ones as they were.
+"""
+
+import argparse
+import ast
+import logging
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from .data import REPO_ROOT
+from .report import update_readme
+
+NOTEBOOK_DIR = REPO_ROOT / "notebooks"
+_CARRIAGE_LINE = re.compile(r"[^\n]*\r(?=[^\n])")  # text a later \r on the same line overwrote
+
+
+def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop papermill's and nbclient's run metadata (paths, timestamps) and replay carriage returns in streams."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = _CARRIAGE_LINE.sub("", output["text"]).replace("\r", "")
+    return nb
+
+
+def parse_value(text: str):
+    """A ``-p`` value as papermill's CLI reads it: a Python literal where it is one (3, 0.1, None), else the string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def run_notebook(path: Path, parameters: dict) -> None:
+    """Execute ``path`` in place (through a temp file); raises papermill's error on failure, leaving ``path`` untouched."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".running.ipynb")
+    os.close(handle)
+    try:
+        papermill.execute_notebook(str(path), tmp, parameters=parameters or None, kernel_name="python3",
+                                   cwd=str(path.parent), log_output=True, progress_bar=False)
+        nb = clean_notebook(nbformat.read(tmp, as_version=4))
+        nbformat.write(nb, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def run_series(notebooks: list[Path], parameters: dict, readme: Path | None, results_dir: Path) -> int:
+    """Run ``notebooks`` in order; returns a process exit code (0 when all ran through)."""
+    for index, path in enumerate(notebooks, start=1):
+        print(f"\n=== [{index}/{len(notebooks)}] {path.name} ===", flush=True)
+        start = time.perf_counter()
+        try:
+            run_notebook(path, parameters)
+        except papermill.PapermillExecutionError as error:
+            print(f"\nFAILED: {path.name}, cell {error.exec_count}: {error.ename}: {error.evalue}\n"
+                  f"{path.name} and the notebooks after it were left as they were.", file=sys.stderr)
+            return 1
+        print(f"=== {path.name} ran through in {time.perf_counter() - start:.0f} s ===", flush=True)
+    if readme is not None:
+        update_readme(readme, results_dir)
+        print(f"updated the results tables in {readme}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/0*.ipynb, in order")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    parser.add_argument("--readme", type=Path, help="regenerate this README's results tables afterwards")
+    parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "results")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill streams cell output through logging
+    notebooks = args.notebooks or sorted(NOTEBOOK_DIR.glob("0*.ipynb"))
+    parameters = {name: parse_value(value) for name, value in args.parameter}
+    return run_series(notebooks, parameters, args.readme, args.results_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The multi-seed study: the same recipe under several seeds, to show whether 99.4% is held or only touched."""
+
+import statistics
+from dataclasses import dataclass
+
+from .models import count_parameters
+from .recipe import train_recipe
+from .results import HOLD_EPOCHS, TARGET_ACC, recipe_of
+
+
+@dataclass
+class SeedStudy:
+    name: str
+    config: dict
+    runs: list[dict]  # one per seed: seed, test_acc (per epoch), min_last, final, best, first_epoch_at_target
+
+    @property
+    def held(self) -> int:
+        """How many seeds held the target in each of the last ``HOLD_EPOCHS`` epochs."""
+        return sum(run["min_last"] >= TARGET_ACC for run in self.runs)
+
+    def summary(self) -> dict:
+        finals = [run["final"] for run in self.runs]
+        return {"recipe": self.name, "seeds": len(self.runs), "held": self.held,
+                "mean_final": statistics.fmean(finals),
+                "std_final": statistics.stdev(finals) if len(finals) > 1 else 0.0,
+                "worst_min_last": min(run["min_last"] for run in self.runs)}
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "recipe": recipe_of(self.config), "runs": self.runs, "summary": self.summary()}
+
+
+def seed_row(seed: int, test_acc: list[float]) -> dict:
+    """One seed's line of the study table, from its per-epoch test accuracy."""
+    reached = [epoch for epoch, acc in enumerate(test_acc, start=1) if acc >= TARGET_ACC]
+    return {"seed": seed, "test_acc": test_acc, "min_last": min(test_acc[-HOLD_EPOCHS:]), "final": test_acc[-1],
+            "best": max(test_acc), "first_epoch_at_target": reached[0] if reached else None}
+
+
+def run_seed_study(name: str, config: dict, seeds: list[int], device, log=print) -> SeedStudy:
+    """Train ``config`` once per seed (each a complete run: seeding, model, loaders, training) and tabulate."""
+    runs = []
+    for seed in seeds:
+        log(f"--- {name}: seed {seed} ({len(runs) + 1}/{len(seeds)})")
+        model, history = train_recipe({**config, "seed": seed}, device, log=log)
+        runs.append({**seed_row(seed, history.test_acc), "params": count_parameters(model)})
+    return SeedStudy(name, config, runs)
+
+
+def study_markdown(study: SeedStudy) -> str:
+    """Per-seed table and summary line of one recipe's study."""
+    lines = [f"**{study.name}**", "",
+             f"| seed | min test acc, last {HOLD_EPOCHS} | final | best | first epoch >= {TARGET_ACC:.2f} |",
+             "|---:|---:|---:|---:|---:|"]
+    for run in study.runs:
+        first = run["first_epoch_at_target"] or "never"
+        lines.append(f"| {run['seed']} | {run['min_last']:.2f} | {run['final']:.2f} | {run['best']:.2f} | {first} |")
+    s = study.summary()
+    lines.append(f"\n{s['held']} of {s['seeds']} seeds held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} "
+                 f"epochs; final accuracy {s['mean_final']:.2f} +- {s['std_final']:.2f}% (mean +- std); "
+                 f"worst last-{HOLD_EPOCHS} minimum {s['worst_min_last']:.2f}%.")
+    return "\n".join(lines)
