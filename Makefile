@@ -35,7 +35,7 @@ nbval: $(STAMP)
 	$(PY) -m utils.nbval_copy
 
 bench: $(STAMP)
-	$(PY) -m utils.bench
+	$(PY) -m utils.bench --record
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -85,18 +85,21 @@ def test_comparison_shows_the_change_against_the_previous_phase():
     text = utils.comparison_markdown(current, previous)
     assert "| change vs phase 1 | +78 | +0.00 | +0.75 | +0.75 | +1.00 |" in text
     assert "| seed write-up, phase 2 (reported) | 7,974 | 99.43 | 99.21 | | |" in text
+    assert "test above train, with no augmentation" in text
 
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text("top\n<!-- results:start -->\nold\n<!-- results:end -->\n"
-                      "<!-- seed-study:start -->\nold\n<!-- seed-study:end -->\nbottom\n")
+    sections = ("results", "seed-study", "model-tables", "bench")
+    readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nold\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), history([98.0, 98.5]), "cpu")))
     report.update_readme(readme, tmp_path)
     text = readme.read_text()
     assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 4 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "seed study has not been run yet" in text
+    assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
+    assert "`make bench` has not been run yet" in text and "old" not in text
     assert text.startswith("top\n") and text.endswith("bottom\n")
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="no '<!-- results:start -->'"):

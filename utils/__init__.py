@@ -6,7 +6,7 @@ Importing it does no work: no data is read, no seed set, no device touched.
 from .data import (MNIST_MEAN, MNIST_STD, AugmentSpec, MNISTDataError, build_transforms, ensure_mnist, load_split,
                    resolve_data_dir, torchvision_loader)
 from .fast import augment_batch, resident_loader
-from .inspect import augmentation_rows, batchnorm_activations, misclassified, model_summary, versions
+from .diagnostics import augmentation_rows, batchnorm_activations, misclassified, model_summary, versions
 from .models import build_model, count_parameters
 from .plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr, plot_seed_curves,
                     plot_test_accuracy)

@@ -67,8 +67,8 @@ def _problems(raw: Path) -> list[str]:
             actual = path.stat().st_size
             if actual != size:
                 problems.append(f"{path} is {actual:,} bytes, expected {size:,} (truncated or wrong file)")
-            elif _md5(path) != md5:
-                problems.append(f"{path} has md5 {_md5(path)}, expected {md5} (corrupt)")
+            elif (digest := _md5(path)) != md5:
+                problems.append(f"{path} has md5 {digest}, expected {md5} (corrupt)")
         except FileNotFoundError:
             problems.append(f"{path} is missing")
         except PermissionError:

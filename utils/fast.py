@@ -93,10 +93,6 @@ class ResidentLoader:
     def __len__(self) -> int:
         return math.ceil(len(self.labels) / self.batch_size)
 
-    @property
-    def dataset_size(self) -> int:
-        return len(self.labels)
-
     def __iter__(self):
         n = len(self.labels)
         device = self.images.device

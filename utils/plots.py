@@ -17,7 +17,7 @@ def plot_digits(images: torch.Tensor, labels, title: str, columns: int = 10, pre
     """A grid of digits ``images`` ``(n, 28, 28)`` or ``(n, 1, 28, 28)``; captions show label (and prediction)."""
     images = images.detach().cpu().reshape(len(images), 28, 28)
     rows = (len(images) + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.3), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.6), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= len(images):
@@ -83,17 +83,20 @@ def plot_lr(history, title: str):
     return _done(fig)
 
 
-def plot_batchnorm(before: torch.Tensor, after: torch.Tensor, channels: int = 3):
-    """Histograms of a few channels' activations entering and leaving a BatchNorm layer (``(B, C, H, W)`` each)."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
-    for side, (ax, acts, name) in enumerate(zip(axes, (before, after), ("conv output, before BatchNorm", "after BatchNorm"))):
-        for c in range(min(channels, acts.shape[1])):
-            values = acts[:, c].detach().flatten().cpu()
-            ax.hist(values, bins=80, histtype="step", density=True,
-                    label=f"channel {c}: mean {values.mean():+.2f}, std {values.std():.2f}")
-        ax.set(title=name, xlabel="activation")
-        ax.legend(fontsize=8), ax.grid(alpha=0.3)
-    axes[0].set_ylabel("density")
+def plot_batchnorm(before: torch.Tensor, after: torch.Tensor):
+    """What a BatchNorm layer does to its input ``before`` ``(B, C, H, W)``, giving ``after``: per-channel mean +- std
+    on the left (each channel brought to a common scale), all values pooled on the right."""
+    fig, (channels, pooled) = plt.subplots(1, 2, figsize=(11, 4))
+    index = torch.arange(before.shape[1])
+    for offset, acts, name in ((-0.15, before, "before BatchNorm (conv output)"), (0.15, after, "after BatchNorm")):
+        per_channel = acts.detach().cpu().transpose(0, 1).flatten(1)
+        channels.errorbar(index + offset, per_channel.mean(1), yerr=per_channel.std(1), fmt="o", capsize=3, label=name)
+        pooled.hist(acts.detach().cpu().flatten(), bins=100, histtype="step", density=True, label=name)
+    channels.axhline(0, color="gray", linewidth=0.8)
+    channels.set(xlabel="channel", ylabel="activation, mean +- std", title="per channel", xticks=index.tolist())
+    pooled.set(xlabel="activation", ylabel="density (log)", yscale="log", title="all channels pooled")
+    for ax in (channels, pooled):
+        ax.grid(alpha=0.3), ax.legend(fontsize=8)
     return _done(fig)
 
 

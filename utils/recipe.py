@@ -10,7 +10,7 @@ from .runtime import seed_everything
 from .train import History, fit, on_device
 from .validate import PIPELINES
 
-SCHEDULERS = ("none", "step", "onecycle")
+SCHEDULERS = ("none", "step", "multistep", "onecycle")
 EVAL_BATCH_SIZE = 2000  # evaluation needs no autograd, so large batches are cheap and fast
 
 
@@ -43,6 +43,9 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
         return optimizer, None, False
     if kind == "step":
         return optimizer, torch.optim.lr_scheduler.StepLR(optimizer, config["step_size"], config["gamma"]), False
+    if kind == "multistep":
+        scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, config["milestones"], config["gamma"])
+        return optimizer, scheduler, False
     if kind == "onecycle":
         scheduler = torch.optim.lr_scheduler.OneCycleLR(
             optimizer, max_lr=config["lr"], epochs=config["epochs"], steps_per_epoch=steps_per_epoch,

@@ -139,8 +139,13 @@ def comparison_markdown(record: dict, previous: dict | None) -> str:
                      f"{row['best_train'] - prev['best_train']:+.2f} | {row['best_test'] - prev['best_test']:+.2f} | "
                      f"{row['final_test'] - prev['final_test']:+.2f} | {row['min_last'] - prev['min_last']:+.2f} |")
     gap = row["best_train"] - row["best_test"]
-    reading = ("train above test: the model fits its training data better than it generalises" if gap > 0 else
-               "test above train: the training batches are harder than the test set (augmentation), and the train "
-               "figure averages an epoch during which the weights were still changing")
+    if gap > 0:
+        reading = "train above test: the model fits its training data better than it generalises"
+    elif record["recipe"].get("augment") is not None:
+        reading = ("test above train: augmentation makes the training batches harder than the test set, and the "
+                   "train figure averages an epoch during which the weights were still changing")
+    else:
+        reading = ("test above train, with no augmentation: the train figure averages an epoch during which the "
+                   "weights were still changing, the test figure is taken at its end")
     lines.append(f"\nBest train minus best test accuracy: {gap:+.2f} points ({reading}).")
     return "\n".join(lines)

@@ -27,14 +27,13 @@ def pick_device(requested: str = "auto") -> torch.device:
     return torch.device(requested)
 
 
-def seed_everything(seed: int) -> torch.Generator:
+def seed_everything(seed: int) -> None:
     """Seed Python and torch (CPU and every GPU) and make cuDNN pick deterministic kernels.
 
     Call it right before building the model and the loaders: on the CPU the same seed then gives a bit-identical
-    run. Returns a CPU generator seeded the same way, for callers that want their own stream.
+    run. (The fast loaders draw from generators of their own, seeded from the same number.)
     """
     random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
-    return torch.Generator().manual_seed(seed)

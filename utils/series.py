@@ -11,7 +11,6 @@ import argparse
 import ast
 import logging
 import os
-import re
 import sys
 import tempfile
 import time
@@ -24,18 +23,45 @@ from .data import REPO_ROOT
 from .report import update_readme
 
 NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-_CARRIAGE_LINE = re.compile(r"[^\n]*\r(?=[^\n])")  # text a later \r on the same line overwrote
+
+
+def _replay_carriage_returns(text: str) -> str:
+    """What a terminal would show: on each line, only the text after its last carriage return."""
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def _merge_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one name (stdout, stderr) as one output."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous["name"] == output["name"]):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
+def _clean_outputs(outputs: list) -> list:
+    """Replay carriage returns in streams (progress bars), drop what is left blank, merge what then touches."""
+    outputs = _merge_streams(outputs)
+    for output in outputs:
+        if output.get("output_type") == "stream":
+            output["text"] = _replay_carriage_returns(output["text"])
+    return _merge_streams([o for o in outputs if o.get("output_type") != "stream" or o["text"].strip()])
 
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop papermill's and nbclient's run metadata (paths, timestamps) and replay carriage returns in streams."""
+    """Drop papermill's and nbclient's run metadata (paths, timestamps) and settle progress-bar output."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream":
-                output["text"] = _CARRIAGE_LINE.sub("", output["text"]).replace("\r", "")
+        if not cell.metadata.get("tags", True):  # papermill adds empty tag lists
+            cell.metadata.pop("tags")
+        if cell.cell_type == "code":
+            cell.outputs = _clean_outputs(cell.outputs)
     return nb
 
 

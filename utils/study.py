@@ -3,7 +3,6 @@
 import statistics
 from dataclasses import dataclass
 
-from .models import count_parameters
 from .recipe import train_recipe
 from .results import HOLD_EPOCHS, TARGET_ACC, recipe_of
 
@@ -37,13 +36,22 @@ def seed_row(seed: int, test_acc: list[float]) -> dict:
             "best": max(test_acc), "first_epoch_at_target": reached[0] if reached else None}
 
 
-def run_seed_study(name: str, config: dict, seeds: list[int], device, log=print) -> SeedStudy:
-    """Train ``config`` once per seed (each a complete run: seeding, model, loaders, training) and tabulate."""
+def run_seed_study(name: str, config: dict, seeds: list[int], device, done: dict | None = None,
+                   log=print) -> SeedStudy:
+    """Train ``config`` once per seed (each a complete run: seeding, model, loaders, training) and tabulate.
+
+    ``done`` maps a seed to the ``History`` of a run of this very config already made (the notebook's headline
+    run), which is reused instead of trained again: the same seed gives the same run on the same machine.
+    """
     runs = []
     for seed in seeds:
-        log(f"--- {name}: seed {seed} ({len(runs) + 1}/{len(seeds)})")
-        model, history = train_recipe({**config, "seed": seed}, device, log=log)
-        runs.append({**seed_row(seed, history.test_acc), "params": count_parameters(model)})
+        if done and seed in done:
+            log(f"--- {name}: seed {seed} ({len(runs) + 1}/{len(seeds)}): the run above")
+            history = done[seed]
+        else:
+            log(f"--- {name}: seed {seed} ({len(runs) + 1}/{len(seeds)})")
+            _, history = train_recipe({**config, "seed": seed}, device, log=log)
+        runs.append(seed_row(seed, history.test_acc))
     return SeedStudy(name, config, runs)
 
 
