@@ -1,6 +1,5 @@
 import builtins
 import shutil
-from pathlib import Path
 
 import pytest
 import torch

@@ -92,7 +92,7 @@ def test_shipped_phase4_model_scores_the_recorded_accuracy(test_split):
 def test_figures_exist_and_notebooks_embed_them():
     for name in ("batch_norm", "v2_val_accuracy", "LR_scheduler", "phase4_seed_study", "phase3_augmentation"):
         assert (IMAGES / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
-    for phase, path in NOTEBOOKS.items():
+    for path in NOTEBOOKS.values():
         nb = nbformat.read(path, as_version=4)
         kinds = [out.get("output_type") for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
         assert "error" not in kinds

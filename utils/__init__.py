@@ -19,4 +19,13 @@ from .train import History, evaluate, fit
 from .trained import load_trained, predict
 from .validate import ParameterError, validate_parameters
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "AugmentSpec", "History", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "ParameterError", "augment_batch",
+    "augmentation_rows", "batchnorm_activations", "build_model", "build_transforms", "comparison_markdown",
+    "count_parameters", "ensure_mnist", "evaluate", "fit", "history_markdown", "layer_table", "load_result",
+    "load_split", "load_trained", "make_loaders", "make_optimizer", "misclassified", "model_summary",
+    "pick_device", "plot_augmentation_rows", "plot_batchnorm", "plot_digits", "plot_history", "plot_lr",
+    "plot_seed_curves", "plot_test_accuracy", "predict", "resident_loader", "resolve_data_dir", "result_record",
+    "run_seed_study", "save_run", "seed_everything", "study_markdown", "table_markdown", "torchvision_loader",
+    "train_recipe", "validate_parameters", "verdict", "versions",
+]

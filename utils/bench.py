@@ -121,7 +121,7 @@ def main(argv=None) -> None:
     print(f"device {device} ({name}), torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"batch size {args.batch_size}, {args.steps} timed steps per variant, best of 3 interleaved rounds")
     result = bench(device, args.steps, args.batch_size)
-    print(f"\n| variant | s / epoch |\n|---|---:|")
+    print("\n| variant | s / epoch |\n|---|---:|")
     for variant, seconds in result["per_epoch"].items():
         print(f"| {variant} | {seconds:.2f} |")
     print(f"| test-set evaluation (10,000 images) | {result['eval_seconds']:.2f} |\n")

@@ -10,7 +10,7 @@ import torch
 import torchvision
 from torch import nn
 from torchsummary import summary
-from torchvision.transforms import Compose as compose
+from torchvision.transforms import Compose
 from torchvision.transforms.functional import to_pil_image, to_tensor
 
 from .data import AugmentSpec, build_transforms
@@ -62,7 +62,7 @@ def augmentation_rows(images_uint8: torch.Tensor, spec: AugmentSpec, seed: int) 
     """
     pil_augment = build_transforms(3, train=True, augment=spec).transforms[:2]  # RandomAffine, ColorJitter
     torch.manual_seed(seed)  # torchvision's transforms draw from the global generator
-    pil = torch.stack([to_tensor(compose(pil_augment)(to_pil_image(image))) for image in images_uint8])
+    pil = torch.stack([to_tensor(Compose(pil_augment)(to_pil_image(image))) for image in images_uint8])
     fast = augment_batch(to_input(images_uint8), spec, torch.Generator().manual_seed(seed))
     return {"original": to_input(images_uint8)[:, 0], "torchvision\n(PIL, per sample)": pil[:, 0],
             "fast path\n(batched)": fast[:, 0]}

@@ -106,7 +106,7 @@ def save_run(results_dir, image_dir, phase: int, record: dict, model=None, figur
     for name, fig in (figures or {}).items():
         target = image_dir / f"{name}.png"
         # metadata without the matplotlib version/date keeps the PNG byte-stable between identical runs
-        _write_atomically(target, lambda tmp: fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None}))
+        _write_atomically(target, lambda tmp, fig=fig: fig.savefig(tmp, format="png", dpi=100, metadata={"Software": None}))
         written.append(target)
     return written
 
