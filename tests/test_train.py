@@ -93,3 +93,13 @@ def test_evaluate_counts_exactly():
     batches = [(torch.zeros(3, 1), torch.tensor([1, 1, 0])), (torch.zeros(1, 1), torch.tensor([1]))]
     loss, acc = utils.evaluate(Constant(), batches)
     assert acc == 75.0
+
+
+def test_the_torchvision_pipeline_trains_the_same_recipe(mnist_root):
+    config = {**SMALL, "data_dir": mnist_root, "epochs": 1, "limit_train": 256, "limit_test": 200,
+              "pipeline": "torchvision"}
+    train_batches, test_batches = utils.make_loaders(config, "cpu")
+    assert len(train_batches) == 4 and len(test_batches) == 1
+    _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
+    assert history.epochs == 1 and 0 <= history.test_acc[0] <= 100
+    assert len(history.lr_per_step) == 4
