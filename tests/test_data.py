@@ -33,7 +33,7 @@ def test_root_is_argument_then_environment_then_repo(monkeypatch, tmp_path):
     assert utils.resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
     assert utils.resolve_data_dir() == tmp_path / "env"
     monkeypatch.delenv("MNIST_ROOT")
-    assert utils.resolve_data_dir() == data.REPO_ROOT / "data"
+    assert utils.resolve_data_dir() == utils.project_root() / "data"
 
 
 def test_real_data_loads_with_the_right_shapes(mnist_root):

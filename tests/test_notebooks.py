@@ -2,20 +2,24 @@
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
 
+import utils
 from utils import series
-from utils.data import RAW_FILES, REPO_ROOT
+from utils.data import RAW_FILES
 
+REPO_ROOT = utils.project_root()
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("0*.ipynb"))
-SMOKE = dict(epochs=1, limit_train=512, limit_test=256, batch_size=64)
+SMOKE = dict(epochs=1, limit_train=512, limit_test=256)
 EXPECTED_PARAMS = {1: 7896, 2: 7974, 3: 7753, 4: 7753}
 EXPECTED_FIGURES = {1: {"phase1_history", "phase1_misclassified"},
                     2: {"phase2_history", "phase2_misclassified", "batch_norm"},
@@ -55,11 +59,12 @@ def phase_of(notebook: Path) -> int:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     phase = phase_of(notebook)
-    extra = {"seeds": 1} if phase == 4 else {}
+    extra = {"study_seeds": [7, 8]} if phase == 4 else {}
     execute(notebook, tmp_path, seed=7, **SMOKE, **extra)
     record = json.loads((tmp_path / "results" / f"phase{phase}.json").read_text())
     assert (record["phase"], record["params"], record["epochs"], record["seed"], record["batch_size"]) == \
-        (phase, EXPECTED_PARAMS[phase], 1, 7, 64)
+        (phase, EXPECTED_PARAMS[phase], 1, 7, 128)
+    assert record["recipe"] == json.loads(json.dumps({**utils.RECIPES[phase], "epochs": 1}))
     for key in ("test_acc", "train_acc", "test_loss", "train_loss"):
         assert len(record[key]) == 1
     correct = record["test_acc"][0] * SMOKE["limit_test"] / 100  # accuracy over exactly limit_test digits
@@ -70,7 +75,11 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     assert {p.stem for p in (tmp_path / "image").glob("*.png")} == EXPECTED_FIGURES[phase]
     if phase == 4:
         study = json.loads((tmp_path / "results" / "phase4_seeds.json").read_text())
-        assert study["seeds"] == [7] and [len(r["runs"]) for r in study["recipes"]] == [1, 1]
+        assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2, 2]
+        final, other = study["recipes"]
+        assert final["runs"][0]["test_acc"] == record["test_acc"]  # seed 7 is the headline run, reused
+        assert other["recipe"] == json.loads(json.dumps({**utils.with_schedule(utils.RECIPES[3], utils.STEP_6),
+                                                         "epochs": 1}))
 
 
 def _seeded_outputs(tmp_path):
@@ -165,3 +174,71 @@ def test_an_interrupted_notebook_is_left_as_it_was(tmp_path, monkeypatch):
         series.run_series([notebook], {}, readme=None, results_dir=tmp_path / "results")
     assert notebook.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == [notebook.name]
+
+
+def _colab_cell() -> str:
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    return next(cell.source for cell in nb.cells if "google.colab" in cell.source)
+
+
+def test_the_colab_cell_stops_with_a_clear_message_while_the_url_is_a_placeholder(monkeypatch):
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    with pytest.raises(RuntimeError, match="Set REPO_URL in this cell .* OWNER placeholder"):
+        exec(_colab_cell(), {})
+    sources = {nbformat.read(path, as_version=4).cells[1].source for path in NOTEBOOKS}
+    assert sources == {_colab_cell()}  # every notebook carries the same cell, second, right after the target
+
+
+def test_a_plain_install_as_the_colab_cell_makes_runs_from_the_clone(tmp_path, mnist_root):
+    """As the Colab cell: a clone, `pip install <clone>` (not editable), notebooks run from the clone's notebooks/."""
+    clone, target = tmp_path / "mnist-8k", tmp_path / "site-packages"
+    shutil.copytree(REPO_ROOT, clone, ignore=shutil.ignore_patterns(".venv", ".git", "data", "__pycache__",
+                                                                      "*.egg-info", ".pytest_cache", "build"))
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
+           "--target", str(target), str(clone)]
+    subprocess.run(pip, check=True, capture_output=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    env.pop("MNIST_ROOT", None)
+    env.pop("MNIST8K_ROOT", None)
+    probe = ("import utils, json; m = utils.load_trained(4); print(json.dumps([utils.__file__, "
+             "str(utils.project_root()), str(utils.resolve_data_dir()), m.training]))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=clone / "notebooks", env=env, check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    module_file, root, data_dir, training = json.loads(out)
+    assert Path(module_file).is_relative_to(target)  # the installed copy, not the checkout under test
+    assert (Path(root), Path(data_dir), training) == (clone, clone / "data", False)
+    # A smoke run of a notebook from the clone's notebooks/ folder, with that install (data from MNIST_ROOT here,
+    # since this machine has no network to download it into the clone).
+    os.environ["PYTHONPATH"] = str(target)
+    try:
+        papermill.execute_notebook(str(clone / "notebooks" / NOTEBOOKS[0].name), str(tmp_path / "out.ipynb"),
+                                   parameters={**SMOKE, "data_dir": str(mnist_root)}, kernel_name="python3",
+                                   cwd=str(clone / "notebooks"), progress_bar=False)
+    finally:
+        del os.environ["PYTHONPATH"]
+    assert json.loads((clone / "results" / "phase1.json").read_text())["epochs"] == 1  # the clone's results/
+
+
+def test_regress_passes_on_a_fresh_record_and_fails_when_a_recorded_accuracy_moves_by_001(tmp_path, monkeypatch,
+                                                                                         capsys):
+    """End to end on a smoke run: record a notebook on this platform, re-execute and compare it (exact mode), then
+    alter one recorded accuracy by 0.01 and see the exact check fail."""
+    from utils import regress
+    project = tmp_path / "project"
+    shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "data", "__pycache__",
+                                                                        "*.egg-info", ".pytest_cache", "build"))
+    monkeypatch.setenv("MNIST8K_ROOT", str(project))
+    notebook = project / "notebooks" / NOTEBOOKS[0].name
+    series.run_notebook(notebook, dict(SMOKE))
+    args = [f"--set={name}={value}" for name, value in SMOKE.items()] + [notebook.name]
+    assert regress.main(args) == 0
+    assert "regression: 2 passed, 0 failed" in capsys.readouterr().out
+    recorded = project / "results" / "phase1.json"
+    record = json.loads(recorded.read_text())
+    record["test_acc"][-1] += 0.01
+    recorded.write_text(json.dumps(record))
+    assert regress.main(args) == 1
+    out = capsys.readouterr().out
+    assert "FAIL              phase 1 headline (seed 1): exact: 1 epoch(s) differ" in out
+    assert "regression: 1 passed, 1 failed" in out

@@ -58,3 +58,14 @@ def test_markdown_names_every_layer_and_the_total():
     assert "| 1 | conv3x3 1->9 +BN | 3 | 0 | 1 | 28 -> 26 | 1 | 3 | 99 |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text
     assert text.endswith("**7,753** |")
+
+
+def test_dilation_widens_the_receptive_field_and_groups_cut_the_parameters():
+    model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.Conv2d(8, 8, 3, dilation=2), nn.Conv2d(8, 8, 3, groups=8, padding=1),
+                          nn.Conv2d(8, 16, 1))
+    rows = layer_table(model)
+    assert [r.name for r in rows] == ["conv3x3 1->8", "conv3x3 dil 2 8->8", "depthwise conv3x3 8->8", "conv1x1 8->16"]
+    assert [(r.in_size, r.out_size) for r in rows] == [(28, 26), (26, 22), (22, 22), (22, 22)]
+    assert [r.rf_out for r in rows] == [3, 7, 9, 9]  # a dilated 3x3 spans 5 pixels
+    assert [r.params for r in rows] == [80, 584, 80, 144]  # depthwise: 8 x 3 x 3 weights + 8 biases
+    assert model(torch.zeros(1, 1, 28, 28)).shape[-1] == rows[-1].out_size

@@ -37,12 +37,15 @@ def test_verdict_not_met(params, accs, failing):
 
 
 def test_record_has_the_agreed_keys():
-    config = dict(phase=4, seed=1, batch_size=128, lr=0.1, epochs=2, results_dir="x", image_dir="y", data_dir=None,
-                  device="cpu", momentum=0.9)
+    config = dict(model=3, seed=1, batch_size=128, lr=0.1, epochs=2, results_dir="x", image_dir="y", data_dir=None,
+                  device="cpu", momentum=0.9, augment={"translate": (0.1, 0.1)}, split="test", pipeline="fast")
     record = utils.result_record(4, 7753, config, history([98.0, 99.0]), torch.device("cpu"))
     assert KEYS <= set(record)
     assert record["test_acc"] == [98.0, 99.0] and record["wall_time_s"] == 4.0
-    assert record["recipe"] == dict(phase=4, seed=1, batch_size=128, lr=0.1, epochs=2, momentum=0.9)
+    assert record["recipe"] == dict(model=3, batch_size=128, lr=0.1, epochs=2, momentum=0.9,
+                                    augment={"translate": [0.1, 0.1]})
+    assert record["run"] == dict(seed=1, split="test", pipeline="fast")
+    assert record["platform"] == utils.platform_record("cpu") and record["platform"]["device"] == "cpu"
     json.dumps(record)  # JSON-ready
 
 
@@ -90,7 +93,7 @@ def test_comparison_shows_the_change_against_the_previous_phase():
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
-    sections = ("results", "seed-study", "model-tables", "bench")
+    sections = ("phases", "results", "seed-study", "trials", "tolerances", "model-tables", "bench")
     readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nold\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), history([98.0, 98.5]), "cpu")))
@@ -99,8 +102,11 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 4 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "seed study has not been run yet" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
-    assert "`make bench` has not been run yet" in text and "old" not in text
+    assert "`make bench` has not been run yet" in text and "`make trials` has not been run yet" in text
+    assert "| 01_baseline | not measured yet | |" in text and "old" not in text
+    assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) | " \
+           "model: model 3, narrower start" in text
     assert text.startswith("top\n") and text.endswith("bottom\n")
     readme.write_text("no markers")
-    with pytest.raises(ValueError, match="no '<!-- results:start -->'"):
+    with pytest.raises(ValueError, match="no '<!-- phases:start -->'"):
         report.update_readme(readme, tmp_path)

@@ -4,7 +4,7 @@ import torch
 import utils
 from utils import runtime
 
-SMALL = dict(phase=4, epochs=2, seed=1, batch_size=64, lr=0.05, momentum=0.9, pipeline="fast", data_dir=None,
+SMALL = dict(model=4, epochs=2, seed=1, batch_size=64, lr=0.05, momentum=0.9, pipeline="fast", data_dir=None,
              limit_train=2000, limit_test=1000, augment={}, scheduler="onecycle", pct_start=0.3, div_factor=10,
              final_div_factor=100, nesterov=True, weight_decay=1e-4)
 
@@ -14,7 +14,7 @@ def quiet(_line):
 
 
 def test_short_real_training_beats_chance_by_far(mnist_root):
-    config = {**SMALL, "phase": 2, "data_dir": mnist_root, "limit_train": 4000, "augment": None, "scheduler": "none"}
+    config = {**SMALL, "model": 2, "data_dir": mnist_root, "limit_train": 4000, "augment": None, "scheduler": "none"}
     _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
     assert history.epochs == 2
     assert history.test_acc[-1] > 90.0  # chance is 10%
@@ -103,3 +103,27 @@ def test_the_torchvision_pipeline_trains_the_same_recipe(mnist_root):
     _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
     assert history.epochs == 1 and 0 <= history.test_acc[0] <= 100
     assert len(history.lr_per_step) == 4
+
+
+def test_progress_bar_counts_every_step_and_ends_as_one_line(capsys):
+    torch.manual_seed(0)
+    batches = [(torch.randn(4, 1, 28, 28), torch.randint(0, 10, (4,)))] * 120  # 2 progress updates + the rest
+    model = utils.build_model(3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    history = utils.fit(model, batches, batches[:2], optimizer, epochs=2, progress=True)
+    shown = capsys.readouterr().err.replace("\r", "\n").strip().splitlines()[-1]
+    assert "epoch 2/2 100%" in shown and "240/240 steps" in shown
+    assert shown.endswith(f"epoch 2 eval acc {history.test_acc[-1]:.2f}%")
+
+
+def test_seeding_asks_cuda_for_deterministic_kernels_only_where_there_is_cuda(monkeypatch):
+    calls = []
+    monkeypatch.setattr(torch, "use_deterministic_algorithms", lambda on, warn_only=False: calls.append((on, warn_only)))
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    utils.seed_everything(1)
+    assert calls == [] and "CUBLAS_WORKSPACE_CONFIG" not in runtime.os.environ
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    utils.seed_everything(1)
+    assert calls == [(True, True)] and runtime.os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    assert torch.backends.cudnn.deterministic and not torch.backends.cudnn.benchmark

@@ -3,8 +3,8 @@ import pytest
 import utils
 from utils.series import parse_value
 
-GOOD = dict(epochs=15, seed=1, batch_size=128, lr=0.01, device="cpu", data_dir=None, results_dir="r", image_dir="i",
-            limit_train=None, limit_test=None)
+GOOD = dict(epochs=15, seed=1, device="cpu", data_dir=None, results_dir="r", image_dir="i", limit_train=None,
+            limit_test=None)
 
 
 @pytest.fixture
@@ -24,11 +24,13 @@ def test_more_than_15_epochs_is_allowed(good):
 
 @pytest.mark.parametrize("name,value,allowed", [
     ("epochs", 0, "a positive int"), ("epochs", "three", "a positive int"), ("epochs", 2.5, "a positive int"),
-    ("epochs", True, "a positive int"), ("seed", "1", "an int"), ("batch_size", -8, "a positive int"),
-    ("lr", 0, "a positive number"), ("lr", "fast", "a positive number"), ("device", "gpu", "one of auto, cuda, mps, cpu"),
+    ("epochs", True, "a positive int"), ("seed", "1", "an int"), ("device", "gpu", "one of auto, cuda, mps, cpu"),
     ("limit_train", 0, "None or an int from 1 to 60,000"), ("limit_train", 60_001, "None or an int from 1 to 60,000"),
     ("limit_test", "all", "None or an int from 1 to 10,000"), ("data_dir", "", "None"),
     ("pipeline", "dali", "one of fast, torchvision"),
+    ("study_seeds", 0, "a non-empty list of distinct ints"), ("study_seeds", [], "a non-empty list of distinct ints"),
+    ("study_seeds", [1, 1], "a non-empty list of distinct ints"), ("study_seeds", "[1, 2]", "use -y"),
+    ("study_seeds", [1, "2"], "a non-empty list of distinct ints"),
 ])
 def test_a_bad_value_names_the_parameter_the_value_and_what_is_allowed(good, name, value, allowed):
     with pytest.raises(utils.ParameterError) as error:
@@ -36,6 +38,12 @@ def test_a_bad_value_names_the_parameter_the_value_and_what_is_allowed(good, nam
     message = str(error.value)
     assert message.startswith(f"parameter {name}={value!r} is not allowed")
     assert allowed in message
+
+
+def test_study_seeds_are_checked_with_the_other_parameters(good):
+    assert utils.validate_parameters(**good, study_seeds=[1, 2, 3])["study_seeds"] == [1, 2, 3]
+    with pytest.raises(utils.ParameterError, match="seeds=5 is not allowed: seeds must be not a parameter"):
+        utils.validate_parameters(**good, seeds=5)
 
 
 def test_unavailable_device_is_refused(good, monkeypatch):

@@ -3,27 +3,32 @@
     python -m utils.bench [--device auto] [--steps 120] [--batch-size 128]
 
 Every variant trains the same phase-4 model with the same batch size for ``--steps`` optimiser steps after a
-warm-up, and the time is scaled to a full 60,000-image epoch. (c), the model step over batches built beforehand,
-is the compute floor of this implementation: a data path can only add to it. Variants are timed in interleaved
-rounds and each keeps its best round, since a shared machine has slow spells.
+warm-up, and the time is scaled to a full 60,000-image epoch. (c), the model step on one batch built beforehand and
+reused for every step (hot in cache, no data work at all), is the compute floor of this implementation: a data path
+can only add to it. Variants are timed in interleaved rounds, since a shared machine has slow spells; each variant's
+median round is reported with the spread of its rounds, and the speedup with the range the rounds allow.
+
+The record goes to ``results/bench_<device>.json`` (``bench_cpu.json``, ``bench_cuda.json``, ...): a GPU run never
+overwrites the CPU record.
 """
 
 import argparse
 import math
-import os
-import platform
+import re
+import statistics
 import time
 
 import torch
 import torch.nn.functional as F
 
-from .data import REPO_ROOT, AugmentSpec, torchvision_loader
+from .data import AugmentSpec, torchvision_loader
 from .fast import resident_loader
+from .machine import describe, platform_record
 from .models import build_model
-from .recipe import EVAL_BATCH_SIZE
+from .paths import project_root, results_dir
 from .report import update_readme
 from .results import write_json
-from .trained import RESULTS_DIR
+from .runs import EVAL_BATCH_SIZE
 from .runtime import pick_device, seed_everything
 from .train import evaluate, on_device
 
@@ -34,6 +39,8 @@ WARMUP_STEPS = 10
 def _sync(device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize()
+    elif device.type == "mps":
+        torch.mps.synchronize()
 
 
 def _time_steps(model, optimizer, batches, steps: int, device) -> float:
@@ -70,9 +77,9 @@ def _epoch_seconds(step_seconds: float, batch_size: int) -> float:
     return step_seconds * math.ceil(TRAIN_SIZE / batch_size)
 
 
-def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds: int = 3, log=print) -> dict:
-    """Seconds per epoch of each variant: the best of ``rounds`` interleaved rounds of ``steps // rounds`` steps each,
-    so that a slow spell of a shared machine does not land on one variant only."""
+def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds: int = 5, log=print) -> dict:
+    """Seconds per epoch of each variant in each of ``rounds`` interleaved rounds of ``steps // rounds`` steps, so
+    that a slow spell of a shared machine lands on every variant alike; the median round is the figure."""
     augment = AugmentSpec()
     # (a)'s num_workers: the fastest for this machine, from a short trial of each option.
     per_workers = {}
@@ -87,15 +94,16 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
         f"(a) DataLoader + PIL transforms, num_workers={best_workers}":
             on_device(torchvision_loader(3, True, batch_size, augment=augment, num_workers=best_workers), device),
         "(b) fast path, resident + batched augmentation": fast,
-        # (c) the compute floor: the same kind of batches, augmented and normalised beforehand.
-        "(c) model step only, batches built beforehand": [b for _, b in zip(range(min(steps, len(fast))), fast)],
+        # (c) the compute floor: one batch of the same kind, augmented beforehand, reused for every step.
+        "(c) model step only, one batch built beforehand": [next(iter(fast))],
     }
-    best = {name: float("inf") for name in sources}
+    per_round = {name: [] for name in sources}
     for round_ in range(rounds):
         for name, source in sources.items():
             model, optimizer = _fresh_model(device)
-            best[name] = min(best[name], _time_steps(model, optimizer, source, max(steps // rounds, 5), device))
-        log(f"  round {round_ + 1}/{rounds}: " + ", ".join(f"{_epoch_seconds(s, batch_size):.1f}" for s in best.values()))
+            step_seconds = _time_steps(model, optimizer, source, max(steps // rounds, 5), device)
+            per_round[name].append(_epoch_seconds(step_seconds, batch_size))
+        log(f"  round {round_ + 1}/{rounds}: " + ", ".join(f"{v[-1]:.1f}" for v in per_round.values()))
     # Test-set evaluation, in large batches without autograd.
     test = resident_loader(False, EVAL_BATCH_SIZE, device)
     evaluate(model, test)
@@ -104,37 +112,50 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
     evaluate(model, test)
     _sync(device)
     eval_seconds = time.perf_counter() - start
-    return {"per_epoch": {name: _epoch_seconds(s, batch_size) for name, s in best.items()},
-            "eval_seconds": eval_seconds, "workers": per_workers}
+    return {"per_epoch": {name: statistics.median(values) for name, values in per_round.items()},
+            "rounds": per_round, "eval_seconds": eval_seconds,
+            "workers": {w: _epoch_seconds(s, batch_size) for w, s in per_workers.items()}}
+
+
+def summary_line(result: dict) -> str:
+    """The speedup of the fast path over the DataLoader, with the range its rounds allow, and the floor."""
+    (baseline, fast, floor), rounds = result["per_epoch"].values(), list(result["rounds"].values())
+    low, high = min(rounds[0]) / max(rounds[1]), max(rounds[0]) / min(rounds[1])
+    return (f"speedup {baseline / fast:.2f}x (range over rounds {low:.2f}-{high:.2f}x): baseline {baseline:.2f} "
+            f"s/epoch, fast {fast:.2f}, compute floor {floor:.2f} (medians of {len(rounds[0])} rounds)")
+
+
+def bench_file(device) -> str:
+    """``bench_cpu.json``, ``bench_cuda_nvidia_h100.json``, ...: one record per kind of device."""
+    record = platform_record(device)
+    name = record.get("device_name")
+    return f"bench_{record['device']}" + (f"_{re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_')}" if name else "") + ".json"
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--steps", type=int, default=150, help="timed optimiser steps per variant, over all rounds")
+    parser.add_argument("--steps", type=int, default=250, help="timed optimiser steps per variant, over all rounds")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--record", action="store_true", help="write results/bench.json and the README's table")
+    parser.add_argument("--record", action="store_true", help="write results/bench_<device>.json and the README's table")
     args = parser.parse_args(argv)
     device = pick_device(args.device)
-    name = (torch.cuda.get_device_name(device) if device.type == "cuda"
-            else f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPU cores")
-    print(f"device {device} ({name}), torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"batch size {args.batch_size}, {args.steps} timed steps per variant, best of 3 interleaved rounds")
-    result = bench(device, args.steps, args.batch_size)
-    print("\n| variant | s / epoch |\n|---|---:|")
+    machine = platform_record(device)
+    print(f"{describe(machine)}, batch size {args.batch_size}, {args.steps} timed steps per variant in "
+          f"{args.rounds} interleaved rounds")
+    result = bench(device, args.steps, args.batch_size, rounds=args.rounds)
+    print("\n| variant | s / epoch (median) | rounds |\n|---|---:|---|")
     for variant, seconds in result["per_epoch"].items():
-        print(f"| {variant} | {seconds:.2f} |")
-    print(f"| test-set evaluation (10,000 images) | {result['eval_seconds']:.2f} |\n")
-    baseline, fast, floor = result["per_epoch"].values()
-    summary = (f"speedup {baseline / fast:.2f}x (baseline {baseline:.2f} s/epoch, fast {fast:.2f} s/epoch, "
-               f"compute floor {floor:.2f} s/epoch)")
+        print(f"| {variant} | {seconds:.2f} | {', '.join(f'{v:.2f}' for v in result['rounds'][variant])} |")
+    print(f"| test-set evaluation (10,000 images) | {result['eval_seconds']:.2f} | |\n")
+    summary = summary_line(result)
     print(summary)
     if args.record:
-        write_json(RESULTS_DIR / "bench.json", {**result, "summary": summary, "machine": name, "torch": torch.__version__,
-                                                "threads": torch.get_num_threads(), "batch_size": args.batch_size,
-                                                "steps": args.steps})
-        update_readme(REPO_ROOT / "README.md", RESULTS_DIR)
-        print("recorded in results/bench.json and the README")
+        write_json(results_dir() / bench_file(device), {**result, "summary": summary, "platform": machine,
+                                                         "batch_size": args.batch_size, "steps": args.steps})
+        update_readme(project_root() / "README.md", results_dir())
+        print(f"recorded in results/{bench_file(device)} and the README")
 
 
 if __name__ == "__main__":

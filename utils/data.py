@@ -1,8 +1,12 @@
 """MNIST from a local folder (or a download where the network allows), verified before use.
 
 The data root is resolved as: the explicit ``data_dir`` argument, else the ``MNIST_ROOT`` environment
-variable, else ``<repo>/data``. Inside it, ``MNIST/raw/`` holds the four uncompressed IDX files, the layout
-``torchvision.datasets.MNIST(root)`` reads.
+variable, else ``<project>/data`` (``utils.project_root()``). Inside it, ``MNIST/raw/`` holds the four
+uncompressed IDX files, the layout ``torchvision.datasets.MNIST(root)`` reads.
+
+The parts a run uses: ``train`` (all 60,000 training digits) and ``test`` (the 10,000 test digits) for the runs the
+notebooks report; ``fit`` (the first 50,000 training digits) and ``validation`` (the last 10,000, indices
+50,000-59,999, fixed) for choosing recipes and architectures without looking at the test set.
 """
 
 import hashlib
@@ -14,11 +18,14 @@ import torch
 from torch.utils.data import DataLoader, Subset
 from torchvision import datasets, transforms
 
+from .paths import project_root
+
 MNIST_MEAN = 0.1307  # mean pixel of the training set, in [0, 1] units (the seed's constant)
 MNIST_STD = 0.3081   # its standard deviation
-SPLIT_SIZES = {"train": 60_000, "test": 10_000}
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+VALIDATION_SIZE = 10_000  # the last 10,000 training digits
+PART_SIZES = {"train": 60_000, "test": 10_000, "fit": 60_000 - VALIDATION_SIZE, "validation": VALIDATION_SIZE}
+# split -> (the part trained on, the part evaluated after every epoch)
+SPLITS = {"test": ("train", "test"), "validation": ("fit", "validation")}
 
 # name -> (size in bytes, md5) of the uncompressed IDX files, as published with the data set.
 RAW_FILES = {
@@ -45,8 +52,8 @@ class AugmentSpec:
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """``data_dir``, else ``$MNIST_ROOT``, else ``<repo>/data``; relative paths are taken from the working directory."""
-    chosen = data_dir if data_dir is not None else os.environ.get("MNIST_ROOT") or REPO_ROOT / "data"
+    """``data_dir``, else ``$MNIST_ROOT``, else ``<project>/data``; relative paths are taken from the working directory."""
+    chosen = data_dir if data_dir is not None else os.environ.get("MNIST_ROOT") or project_root() / "data"
     return Path(chosen).expanduser().resolve()
 
 
@@ -114,6 +121,21 @@ def load_split(train: bool, data_dir=None, download: bool = True) -> tuple[torch
     return split.data, split.targets
 
 
+def part_range(part: str) -> range:
+    """Indices of ``part`` inside its file: the training file for train / fit / validation, the test file for test."""
+    if part not in PART_SIZES:
+        raise ValueError(f"part must be one of {', '.join(PART_SIZES)}, got {part!r}")
+    start = PART_SIZES["fit"] if part == "validation" else 0
+    return range(start, start + PART_SIZES[part])
+
+
+def load_part(part: str, data_dir=None) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(images uint8 (N, 28, 28), labels (N,))`` of one part: train, test, fit or validation."""
+    images, labels = load_split(part != "test", data_dir)
+    index = part_range(part)
+    return images[index.start:index.stop], labels[index.start:index.stop]
+
+
 def normalize() -> transforms.Normalize:
     return transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))
 
@@ -130,21 +152,29 @@ def build_transforms(phase: int, train: bool, augment: AugmentSpec = AugmentSpec
     return transforms.Compose(steps + [transforms.ToTensor(), normalize()])
 
 
-def check_limit(limit: int | None, split: str) -> None:
-    """``limit`` must be None or an int in 1..size of ``split``."""
-    size = SPLIT_SIZES[split]
+def check_limit(limit: int | None, part: str) -> None:
+    """``limit`` must be None or an int in 1..size of ``part``."""
+    size = PART_SIZES[part]
+    name = "limit_train" if part in ("train", "fit") else "limit_test"
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= size):
-        raise ValueError(f"limit_{split} must be None or an int from 1 to {size:,}, got {limit!r}")
+        raise ValueError(f"{name} must be None or an int from 1 to {size:,}, got {limit!r}")
 
 
 def torchvision_loader(phase: int, train: bool, batch_size: int, data_dir=None, limit: int | None = None,
-                       augment: AugmentSpec = AugmentSpec(), num_workers: int = 0, seed: int = 0) -> DataLoader:
-    """The classic pipeline: ``datasets.MNIST`` + per-sample PIL transforms + ``DataLoader`` (first ``limit`` samples)."""
-    check_limit(limit, "train" if train else "test")
+                       augment: AugmentSpec = AugmentSpec(), num_workers: int = 0, seed: int = 0,
+                       part: str | None = None) -> DataLoader:
+    """The classic pipeline: ``datasets.MNIST`` + per-sample PIL transforms + ``DataLoader``.
+
+    Serves ``part`` (default: train or test, by ``train``), its first ``limit`` samples; ``train`` shuffles and augments.
+    """
+    part = part or ("train" if train else "test")
+    check_limit(limit, part)
     root = ensure_mnist(data_dir)
-    dataset = datasets.MNIST(root, train=train, download=False, transform=build_transforms(phase, train, augment))
-    if limit is not None:
-        dataset = Subset(dataset, range(limit))
+    dataset = datasets.MNIST(root, train=part != "test", download=False,
+                             transform=build_transforms(phase, train, augment))
+    index = part_range(part)
+    if limit is not None or part in ("fit", "validation"):
+        dataset = Subset(dataset, index[:limit])
     generator = torch.Generator().manual_seed(seed)  # shuffling order, independent of the global RNG
     return DataLoader(dataset, batch_size=batch_size, shuffle=train, num_workers=num_workers, generator=generator,
                       persistent_workers=num_workers > 0)

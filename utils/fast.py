@@ -10,7 +10,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .data import MNIST_MEAN, MNIST_STD, AugmentSpec, check_limit, load_split
+from .data import MNIST_MEAN, MNIST_STD, AugmentSpec, check_limit, load_part
 
 
 def draw_affine_params(n: int, spec: AugmentSpec, size: int, generator: torch.Generator, device) -> dict:
@@ -62,7 +62,8 @@ def _jitter(images: torch.Tensor, params: dict) -> torch.Tensor:
 def augment_batch(images: torch.Tensor, spec: AugmentSpec, generator: torch.Generator) -> torch.Tensor:
     """Random affine + colour jitter, each sample its own draw. ``images`` ``(n, 1, H, W)`` floats in [0, 1]."""
     n, _, size, _ = images.shape
-    params = draw_affine_params(n, spec, size, generator, images.device)
+    params = draw_affine_params(n, spec, size, generator, generator.device)
+    params = {name: value.to(images.device) for name, value in params.items()}  # a no-op where the generator lives
     grid = F.affine_grid(affine_theta(params, size), list(images.shape), align_corners=False)
     warped = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return _jitter(warped, params)
@@ -81,14 +82,17 @@ class ResidentLoader:
     """Iterable over ``(inputs (B, 1, 28, 28), labels (B,))`` batches of a split held in memory on ``device``.
 
     A training loader reshuffles every epoch from its own seeded generator and, when ``augment`` is given, augments
-    each batch; a test loader keeps the file order and never augments.
+    each batch; a test loader keeps the file order and never augments. The generator lives on the device for CUDA
+    (no transfer per batch) and on the CPU otherwise: MPS generators are not reliable for ``randperm``, and the CPU's
+    draws are the same on every machine.
     """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool,
                  augment: AugmentSpec | None, seed: int, device):
         self.images, self.labels = images.to(device), labels.to(device)
         self.batch_size, self.shuffle, self.augment = batch_size, shuffle, augment
-        self.generator = torch.Generator(device=self.images.device).manual_seed(seed)
+        draws_on = self.images.device if self.images.device.type == "cuda" else torch.device("cpu")
+        self.generator = torch.Generator(device=draws_on).manual_seed(seed)
 
     def __len__(self) -> int:
         return math.ceil(len(self.labels) / self.batch_size)
@@ -96,7 +100,8 @@ class ResidentLoader:
     def __iter__(self):
         n = len(self.labels)
         device = self.images.device
-        order = torch.randperm(n, generator=self.generator, device=device) if self.shuffle else None
+        order = (torch.randperm(n, generator=self.generator, device=self.generator.device).to(device)
+                 if self.shuffle else None)
         for start in range(0, n, self.batch_size):
             index = order[start:start + self.batch_size] if order is not None else slice(start, start + self.batch_size)
             batch = to_input(self.images[index])
@@ -106,10 +111,14 @@ class ResidentLoader:
 
 
 def resident_loader(train: bool, batch_size: int, device, data_dir=None, limit: int | None = None,
-                    augment: AugmentSpec | None = None, seed: int = 0) -> ResidentLoader:
-    """The fast-path loader for one split (first ``limit`` samples); ``augment`` only applies to training."""
-    check_limit(limit, "train" if train else "test")
-    images, labels = load_split(train, data_dir)
+                    augment: AugmentSpec | None = None, seed: int = 0, part: str | None = None) -> ResidentLoader:
+    """The fast-path loader for ``part`` (default: train or test, by ``train``), its first ``limit`` samples.
+
+    ``train`` shuffles every epoch and applies ``augment``; otherwise the order is fixed and nothing is augmented.
+    """
+    part = part or ("train" if train else "test")
+    check_limit(limit, part)
+    images, labels = load_part(part, data_dir)
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
     return ResidentLoader(images, labels, batch_size, shuffle=train, augment=augment if train else None,

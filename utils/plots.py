@@ -51,7 +51,8 @@ def plot_history(history, title: str):
     acc.plot(epochs, history.train_acc, "o-", label="train")
     acc.plot(epochs, history.test_acc, "o-", label="test")
     acc.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")
-    acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy", ylim=(max(90.0, min(history.test_acc + history.train_acc) - 0.5), 100))
+    # The whole range, chance-level epochs included: a clipped axis would hide a slow start.
+    acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy", ylim=(min(history.test_acc + history.train_acc) - 0.5, 100))
     loss.plot(epochs, history.train_loss, "o-", label="train")
     loss.plot(epochs, history.test_loss, "o-", label="test")
     loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss", yscale="log")
@@ -100,10 +101,14 @@ def plot_batchnorm(before: torch.Tensor, after: torch.Tensor):
     return _done(fig)
 
 
-def plot_seed_curves(studies: dict, title: str):
-    """Each seed's test-accuracy curve, one panel per recipe (``studies``: recipe name -> ``SeedStudy``)."""
+def plot_seed_curves(studies: dict, title: str, hold_epochs: int = 5):
+    """Each seed's test-accuracy curve, one panel per recipe (``studies``: recipe name -> ``SeedStudy``), with the
+    last ``hold_epochs`` epochs, the window the target is judged on, shaded."""
     fig, axes = plt.subplots(1, len(studies), figsize=(6 * len(studies), 4), sharey=True, squeeze=False)
     for ax, (name, study) in zip(axes[0], studies.items()):
+        epochs = len(study.runs[0]["test_acc"])
+        ax.axvspan(epochs - hold_epochs + 0.5, epochs + 0.5, color="gold", alpha=0.2,
+                   label=f"last {hold_epochs} epochs (judged)")
         for run in study.runs:
             ax.plot(range(1, len(run["test_acc"]) + 1), run["test_acc"], "o-", markersize=3, label=f"seed {run['seed']}")
         ax.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")

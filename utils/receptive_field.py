@@ -4,7 +4,10 @@ Each convolution or pooling layer opens a row; a BatchNorm that follows is folde
 parameter count (2 x C, its weight and bias, as the seed counts it); activations and reshapes add
 nothing. Arithmetic per row, with ``j`` the jump (input pixels between adjacent outputs):
 
-    out = floor((in + 2p - k) / s) + 1        rf_out = rf_in + (k - 1) * j_in        j_out = j_in * s
+    k_eff = d * (k - 1) + 1   (d: dilation; 1 for an ordinary convolution or a pooling layer)
+    out = floor((in + 2p - k_eff) / s) + 1        rf_out = rf_in + (k_eff - 1) * j_in        j_out = j_in * s
+
+Grouped (e.g. depthwise) convolutions change the parameter count only, which is read from the layer itself.
 """
 
 from dataclasses import dataclass, asdict
@@ -27,6 +30,7 @@ class LayerRow:
     rf_in: int
     rf_out: int
     params: int        # this layer's parameters, a following BatchNorm included
+    dilation: int = 1
 
 
 def _single(value) -> int:
@@ -41,7 +45,10 @@ def _single(value) -> int:
 def _describe(layer: nn.Module) -> str:
     k = _single(layer.kernel_size)
     if isinstance(layer, nn.Conv2d):
-        return f"conv{k}x{k} {layer.in_channels}->{layer.out_channels}"
+        kind = "depthwise " if layer.groups > 1 and layer.groups == layer.in_channels else (
+            f"grouped({layer.groups}) " if layer.groups > 1 else "")
+        dilation = _single(layer.dilation)
+        return f"{kind}conv{k}x{k}{f' dil {dilation}' if dilation > 1 else ''} {layer.in_channels}->{layer.out_channels}"
     kind = "maxpool" if isinstance(layer, nn.MaxPool2d) else "avgpool (GAP)"
     return f"{kind} {k}x{k}"
 
@@ -65,10 +72,12 @@ def layer_table(model: nn.Module, input_size: int = 28) -> list[LayerRow]:
         if not isinstance(layer, _SPATIAL):
             continue
         k, s, p = _single(layer.kernel_size), _single(layer.stride), _single(layer.padding)
-        out = (size + 2 * p - k) // s + 1
-        rows.append(LayerRow(_describe(layer), k, p, s, size, out, jump, jump * s, rf, rf + (k - 1) * jump,
-                             _own_params(layer)))
-        size, jump, rf = out, jump * s, rf + (k - 1) * jump
+        d = _single(layer.dilation) if isinstance(layer, nn.Conv2d) else 1
+        k_eff = d * (k - 1) + 1
+        out = (size + 2 * p - k_eff) // s + 1
+        rows.append(LayerRow(_describe(layer), k, p, s, size, out, jump, jump * s, rf, rf + (k_eff - 1) * jump,
+                             _own_params(layer), d))
+        size, jump, rf = out, jump * s, rf + (k_eff - 1) * jump
     return rows
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import torch
 
+from .machine import platform_record
+from .paths import results_dir as results_dir_of_project
 from .train import History
 
 MAX_PARAMS = 8000     # the mission: fewer than this many parameters,
@@ -52,13 +54,21 @@ def history_markdown(history: History) -> str:
     return "\n".join(lines)
 
 
+RUN_ONLY = ("seed", "split", "pipeline", "limit_train", "limit_test", "data_dir", "results_dir", "image_dir", "device")
+
+
 def recipe_of(config: dict) -> dict:
-    """The part of a run's config that defines the recipe, JSON-ready: no folders, no device."""
-    return {k: v for k, v in config.items() if k not in ("data_dir", "results_dir", "image_dir", "device")}
+    """The part of a run's config that defines the recipe (``utils.recipes``), JSON-ready: no seed, data or device."""
+    return json.loads(json.dumps({k: v for k, v in config.items() if k not in RUN_ONLY}))
+
+
+def run_of(config: dict) -> dict:
+    """Where and how the run happened, apart from the platform: seed, split, pipeline, limits."""
+    return {k: config[k] for k in ("seed", "split", "pipeline", "limit_train", "limit_test") if k in config}
 
 
 def result_record(phase: int, params: int, config: dict, history: History, device) -> dict:
-    """The machine-readable result of one run (accuracies in percent, lists per epoch)."""
+    """The machine-readable result of one run (accuracies in percent, lists per epoch) and the platform it ran on."""
     return {
         "phase": phase, "params": params, "epochs": history.epochs, "seed": config["seed"],
         "batch_size": config["batch_size"], "lr": config["lr"],
@@ -66,7 +76,7 @@ def result_record(phase: int, params: int, config: dict, history: History, devic
         "test_loss": history.test_loss, "train_loss": history.train_loss,
         "lr_per_epoch": history.lr, "seconds_per_epoch": history.seconds,
         "device": str(device), "torch": torch.__version__, "wall_time_s": round(sum(history.seconds), 1),
-        "recipe": recipe_of(config),
+        "recipe": recipe_of(config), "run": run_of(config), "platform": platform_record(device),
     }
 
 
@@ -111,8 +121,12 @@ def save_run(results_dir, image_dir, phase: int, record: dict, model=None, figur
     return written
 
 
-def load_result(results_dir, phase: int) -> dict | None:
-    path = Path(results_dir) / f"phase{phase}.json"
+def load_result(results_dir, phase: int, recorded_if_missing: bool = False) -> dict | None:
+    """``phase{N}.json`` from ``results_dir`` (None: the project's results/); where it is missing there and
+    ``recorded_if_missing``, the project's recorded one (a smoke run compares itself with the recorded phases)."""
+    path = Path(results_dir or results_dir_of_project()) / f"phase{phase}.json"
+    if not path.exists() and recorded_if_missing:
+        path = results_dir_of_project() / f"phase{phase}.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 

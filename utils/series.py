@@ -19,11 +19,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from .data import REPO_ROOT
+from .paths import notebook_dir, results_dir
 from .report import update_readme
-
-NOTEBOOK_DIR = REPO_ROOT / "notebooks"
-
 
 def _replay_carriage_returns(text: str) -> str:
     """What a terminal would show: on each line, only the text after its last carriage return."""
@@ -111,12 +108,12 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/0*.ipynb, in order")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     parser.add_argument("--readme", type=Path, help="regenerate this README's results tables afterwards")
-    parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "results")
+    parser.add_argument("--results-dir", type=Path, default=None, help="default: <project>/results")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill streams cell output through logging
-    notebooks = args.notebooks or sorted(NOTEBOOK_DIR.glob("0*.ipynb"))
+    notebooks = args.notebooks or sorted(notebook_dir().glob("0*.ipynb"))
     parameters = {name: parse_value(value) for name, value in args.parameter}
-    return run_series(notebooks, parameters, args.readme, args.results_dir)
+    return run_series(notebooks, parameters, args.readme, args.results_dir or results_dir())
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The multi-seed study: the same recipe under several seeds, to show whether 99.4% is held or only touched."""
 
 import statistics
+import time
 from dataclasses import dataclass
 
-from .recipe import train_recipe
+from .runs import train_recipe
 from .results import HOLD_EPOCHS, TARGET_ACC, recipe_of
 
 
@@ -42,16 +43,19 @@ def run_seed_study(name: str, config: dict, seeds: list[int], device, done: dict
 
     ``done`` maps a seed to the ``History`` of a run of this very config already made (the notebook's headline
     run), which is reused instead of trained again: the same seed gives the same run on the same machine.
+    One line per seed through ``log``; a progress bar while each run trains, gone when it ends.
     """
     runs = []
-    for seed in seeds:
+    for index, seed in enumerate(seeds, start=1):
+        start = time.perf_counter()
         if done and seed in done:
-            log(f"--- {name}: seed {seed} ({len(runs) + 1}/{len(seeds)}): the run above")
-            history = done[seed]
+            history, source = done[seed], "the headline run above, reused"
         else:
-            log(f"--- {name}: seed {seed} ({len(runs) + 1}/{len(seeds)})")
-            _, history = train_recipe({**config, "seed": seed}, device, log=log)
+            _, history = train_recipe({**config, "seed": seed}, device, leave=False, log=None)
+            source = f"{time.perf_counter() - start:.0f} s"
         runs.append(seed_row(seed, history.test_acc))
+        log(f"{name}, seed {seed} ({index}/{len(seeds)}): last-{HOLD_EPOCHS} minimum {runs[-1]['min_last']:.2f}%, "
+            f"final {runs[-1]['final']:.2f}% ({source})")
     return SeedStudy(name, config, runs)
 
 

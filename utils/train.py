@@ -29,23 +29,30 @@ class History:
         return len(self.test_acc)
 
 
+PROGRESS_EVERY = 50  # steps between progress-bar updates: each one reads the running loss, one device sync
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, batches) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy (percent) of ``model`` over ``batches``, in eval mode, without autograd."""
+    """Mean cross-entropy and accuracy (percent) of ``model`` over ``batches``, in eval mode, without autograd.
+
+    Sums stay on the device and are read once at the end: no host-device sync per batch.
+    """
     model.eval()
-    total_loss, correct, seen = 0.0, 0, 0
+    total_loss, correct, seen = None, None, 0
     for inputs, labels in batches:
         logits = model(inputs)
-        total_loss += F.cross_entropy(logits, labels, reduction="sum").item()
-        correct += (logits.argmax(dim=1) == labels).sum().item()
+        loss = F.cross_entropy(logits, labels, reduction="sum")
+        hits = (logits.argmax(dim=1) == labels).sum()
+        total_loss, correct = (loss, hits) if total_loss is None else (total_loss + loss, correct + hits)
         seen += len(labels)
-    return total_loss / seen, 100.0 * correct / seen
+    return total_loss.item() / seen, 100.0 * correct.item() / seen
 
 
 def _train_epoch(model, batches, optimizer, scheduler, step_scheduler_per_batch, lr_log, bar) -> tuple[float, float]:
     model.train()
-    total_loss, correct, seen = 0.0, 0, 0
-    for inputs, labels in batches:
+    total_loss, correct, seen, reported = None, None, 0, 0
+    for step, (inputs, labels) in enumerate(batches, start=1):
         logits = model(inputs)
         loss = F.cross_entropy(logits, labels)
         optimizer.zero_grad(set_to_none=True)
@@ -54,41 +61,51 @@ def _train_epoch(model, batches, optimizer, scheduler, step_scheduler_per_batch,
         optimizer.step()
         if scheduler is not None and step_scheduler_per_batch:
             scheduler.step()
-        # .item() syncs with the device; once per batch is the price of a live progress bar and exact sums.
-        total_loss += loss.item() * len(labels)
-        correct += (logits.argmax(dim=1) == labels).sum().item()
+        # Summed on the device and read once per epoch: an .item() per step would wait for the GPU every step.
+        batch_loss = loss.detach() * len(labels)
+        hits = (logits.argmax(dim=1) == labels).sum()
+        total_loss, correct = (batch_loss, hits) if total_loss is None else (total_loss + batch_loss, correct + hits)
         seen += len(labels)
-        bar.update(1)
-        bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{100.0 * correct / seen:.2f}%", refresh=False)
-    return total_loss / seen, 100.0 * correct / seen
+        if step % PROGRESS_EVERY == 0:
+            bar.set_postfix_str(f"train loss {total_loss.item() / seen:.4f}", refresh=False)
+            bar.update(step - reported)
+            reported = step
+    bar.update(seen and step - reported)
+    return total_loss.item() / seen, 100.0 * correct.item() / seen
 
 
 def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Optimizer, epochs: int,
-        scheduler=None, step_scheduler_per_batch: bool = False, progress: bool = True, log=print) -> History:
+        scheduler=None, step_scheduler_per_batch: bool = False, progress: bool = True, leave: bool = True,
+        log=None) -> History:
     """Train for ``epochs`` and test after each; returns the history.
 
     ``train_batches`` / ``test_batches`` are re-iterable sources of ``(inputs, labels)`` already on the model's device
     (``utils.fast.ResidentLoader``, or a DataLoader wrapped by ``on_device``). ``scheduler`` is stepped after every
-    batch when ``step_scheduler_per_batch`` (OneCycleLR), else after every epoch (StepLR). One tqdm bar per epoch
-    while it runs (when ``progress``), and one line per epoch through ``log`` that stays.
+    batch when ``step_scheduler_per_batch`` (OneCycleLR), else after every epoch (StepLR, MultiStepLR). While it
+    runs, one tqdm bar over all steps (when ``progress``; it ends as one line, or vanishes unless ``leave``); ``log``,
+    when given, also gets one line per epoch.
     """
     history = History()
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        history.lr.append(optimizer.param_groups[0]["lr"])
-        with tqdm(total=len(train_batches), desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress,
-                  file=sys.stderr, mininterval=1.0) as bar:
+    steps = len(train_batches)
+    with tqdm(total=epochs * steps, desc="training", disable=not progress, leave=leave, file=sys.stderr, mininterval=1.0,
+              bar_format="{desc} {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} steps [{elapsed}<{remaining}]{postfix}") as bar:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            bar.set_description_str(f"epoch {epoch}/{epochs}", refresh=False)
+            history.lr.append(optimizer.param_groups[0]["lr"])
             train_loss, train_acc = _train_epoch(model, train_batches, optimizer, scheduler,
                                                  step_scheduler_per_batch, history.lr_per_step, bar)
-        if scheduler is not None and not step_scheduler_per_batch:
-            scheduler.step()
-        test_loss, test_acc = evaluate(model, test_batches)
-        seconds = time.perf_counter() - start
-        for key, value in [("train_loss", train_loss), ("train_acc", train_acc), ("test_loss", test_loss),
-                           ("test_acc", test_acc), ("seconds", seconds)]:
-            getattr(history, key).append(value)
-        log(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.4f} acc {train_acc:6.2f}%  "
-            f"test loss {test_loss:.4f} acc {test_acc:6.2f}%  lr {history.lr[-1]:.5f}  {seconds:5.1f}s")
+            if scheduler is not None and not step_scheduler_per_batch:
+                scheduler.step()
+            test_loss, test_acc = evaluate(model, test_batches)
+            seconds = time.perf_counter() - start
+            for key, value in [("train_loss", train_loss), ("train_acc", train_acc), ("test_loss", test_loss),
+                               ("test_acc", test_acc), ("seconds", seconds)]:
+                getattr(history, key).append(value)
+            bar.set_postfix_str(f"epoch {epoch} eval acc {test_acc:.2f}%")
+            if log is not None:
+                log(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.4f} acc {train_acc:6.2f}%  "
+                    f"eval loss {test_loss:.4f} acc {test_acc:6.2f}%  lr {history.lr[-1]:.5f}  {seconds:5.1f}s")
     return history
 
 

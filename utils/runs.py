@@ -1,9 +1,10 @@
-"""A phase's training recipe as one plain dict, and the pieces built from it: loaders, optimiser, scheduler."""
+"""One run: a recipe (``utils.recipes``) plus where and how it runs, and the pieces built from it: loaders, optimiser,
+scheduler."""
 
 import torch
 from torch import nn
 
-from .data import AugmentSpec, torchvision_loader
+from .data import SPLITS, AugmentSpec, torchvision_loader
 from .fast import resident_loader
 from .models import build_model
 from .runtime import seed_everything
@@ -14,20 +15,45 @@ SCHEDULERS = ("none", "step", "multistep", "onecycle")
 EVAL_BATCH_SIZE = 2000  # evaluation needs no autograd, so large batches are cheap and fast
 
 
+RUN_KEYS = ("seed", "split", "pipeline", "limit_train", "limit_test", "data_dir", "device")
+
+
+def run_config(recipe: dict, *, seed: int, split: str = "test", pipeline: str = "fast", limit_train=None,
+               limit_test=None, data_dir=None, device="auto", epochs: int | None = None) -> dict:
+    """``recipe`` plus where and how it runs. ``split``: "test" trains on all 60,000 training digits and evaluates on
+    the test set; "validation" trains on the first 50,000 and evaluates on the last 10,000. ``epochs`` (when given)
+    overrides the recipe's, for smoke runs."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+    return {**recipe, "epochs": epochs if epochs is not None else recipe["epochs"], "seed": seed, "split": split,
+            "pipeline": pipeline, "limit_train": limit_train, "limit_test": limit_test, "data_dir": data_dir,
+            "device": device}
+
+
+def run_like(config: dict, recipe: dict) -> dict:
+    """Another recipe with the same run options as ``config``: seed, split, pipeline, limits, data, device, epochs."""
+    return {**run_config(recipe, **{key: config[key] for key in RUN_KEYS}), "epochs": config["epochs"]}
+
+
 def make_loaders(config: dict, device) -> tuple:
-    """``(train_batches, test_batches)`` for ``config``: the resident fast path, or torchvision's DataLoader."""
+    """``(train_batches, eval_batches)`` for ``config``: the resident fast path, or torchvision's DataLoader.
+
+    The evaluation batches are the test set, or the validation digits when ``config["split"]`` is "validation".
+    """
     augment = AugmentSpec(**config["augment"]) if config.get("augment") is not None else None
+    train_part, eval_part = SPLITS[config.get("split", "test")]
     common = dict(data_dir=config["data_dir"], seed=config["seed"])
     if config["pipeline"] == "fast":
-        train = resident_loader(True, config["batch_size"], device, limit=config["limit_train"], augment=augment, **common)
-        test = resident_loader(False, EVAL_BATCH_SIZE, device, limit=config["limit_test"], **common)
+        train = resident_loader(True, config["batch_size"], device, limit=config["limit_train"], augment=augment,
+                                part=train_part, **common)
+        test = resident_loader(False, EVAL_BATCH_SIZE, device, limit=config["limit_test"], part=eval_part, **common)
         return train, test
     if config["pipeline"] != "torchvision":
         raise ValueError(f"pipeline must be one of {PIPELINES}, got {config['pipeline']!r}")
     phase_for_transforms = 3 if augment is not None else 1  # the transform set follows the augmentation choice
     train = torchvision_loader(phase_for_transforms, True, config["batch_size"], limit=config["limit_train"],
-                               augment=augment or AugmentSpec(), **common)
-    test = torchvision_loader(1, False, EVAL_BATCH_SIZE, limit=config["limit_test"], **common)
+                               augment=augment or AugmentSpec(), part=train_part, **common)
+    test = torchvision_loader(1, False, EVAL_BATCH_SIZE, limit=config["limit_test"], part=eval_part, **common)
     return on_device(train, device), on_device(test, device)
 
 
@@ -55,12 +81,12 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
     raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {kind!r}")
 
 
-def train_recipe(config: dict, device, progress: bool = True, log=print) -> tuple[nn.Module, History]:
+def train_recipe(config: dict, device, progress: bool = True, leave: bool = True, log=None) -> tuple[nn.Module, History]:
     """Seed, build the model and the loaders, and train: one complete run of ``config``."""
     seed_everything(config["seed"])
-    model = build_model(config["phase"]).to(device)
+    model = build_model(config["model"]).to(device)
     train_batches, test_batches = make_loaders(config, device)
     optimizer, scheduler, per_batch = make_optimizer(model, config, len(train_batches))
     history = fit(model, train_batches, test_batches, optimizer, config["epochs"], scheduler, per_batch,
-                  progress=progress, log=log)
+                  progress=progress, leave=leave, log=log)
     return model, history

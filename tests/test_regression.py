@@ -1,0 +1,99 @@
+"""The regression checks on synthetic runs: exact where the platform is the recording one, a tolerance elsewhere."""
+
+import json
+
+import pytest
+
+from utils import regression
+from utils.regression import CLOSE, FAIL, PASS, compare, spread_tolerance
+
+RECORDED = [98.0] * 10 + [99.45, 99.50, 99.48, 99.52, 99.51]
+
+
+def statuses(checks):
+    return [check.status for check in checks]
+
+
+def test_exact_check_passes_only_on_identical_numbers():
+    assert statuses(compare("run", RECORDED, list(RECORDED), exact=True, tolerance=0.2)) == [PASS]
+    altered = RECORDED[:-1] + [RECORDED[-1] + 0.01]
+    [check] = compare("run", RECORDED, altered, exact=True, tolerance=0.2)
+    assert check.status == FAIL and "first epoch 15" in check.detail
+
+
+def test_tolerance_check_passes_within_and_fails_beyond():
+    within = RECORDED[:-1] + [RECORDED[-1] - 0.10]
+    assert statuses(compare("run", RECORDED, within, exact=False, tolerance=0.10)) == [PASS, PASS, PASS]
+    beyond = RECORDED[:-1] + [RECORDED[-1] - 0.11]
+    checks = compare("run", RECORDED, beyond, exact=False, tolerance=0.10)
+    assert statuses(checks) == [PASS, FAIL, PASS]
+    assert checks[1].detail == "recorded 99.51, re-run 99.40, |diff| 0.11 > tolerance 0.10"
+
+
+def test_a_flipped_verdict_near_the_target_is_too_close_to_call_and_far_from_it_a_failure():
+    near = RECORDED[:10] + [99.38, 99.50, 99.48, 99.52, 99.51]  # min 99.38: within 0.1 of 99.40
+    checks = compare("run", RECORDED, near, exact=False, tolerance=0.10)
+    assert statuses(checks) == [PASS, PASS, CLOSE] and not any(check.failed for check in checks)
+    far = RECORDED[:10] + [99.20, 99.50, 99.48, 99.52, 99.51]
+    assert statuses(compare("run", RECORDED, far, exact=False, tolerance=0.30)) == [PASS, PASS, CLOSE]
+    assert statuses(compare("run", RECORDED, far, exact=False, tolerance=0.15)) == [FAIL, PASS, FAIL]
+
+
+def test_tolerance_is_three_seed_standard_deviations_with_a_floor():
+    tolerance, how = spread_tolerance([RECORDED, RECORDED[:-1] + [99.31]])
+    # finals 99.51 and 99.31: std 0.1414; last-5 minima 99.45 and 99.31: std 0.0990
+    assert tolerance == pytest.approx(3 * 0.2 / 2 ** 0.5) and "2 runs" in how
+    assert spread_tolerance([RECORDED, RECORDED])[0] == regression.FLOOR
+    with pytest.raises(ValueError, match="at least two seeds"):
+        spread_tolerance([RECORDED])
+
+
+def test_platforms_are_the_same_only_when_recorded_and_equal():
+    here = {"device": "cpu", "threads": 2}
+    assert regression.same_platform({"platform": here}, {"platform": dict(here)})
+    assert not regression.same_platform({"platform": here}, {"platform": {**here, "threads": 1}})
+    assert not regression.same_platform({}, {"platform": here})
+
+
+def _write(folder, phase, acc, platform, study=None):
+    folder.mkdir(exist_ok=True)
+    (folder / f"phase{phase}.json").write_text(json.dumps({"seed": 1, "test_acc": acc, "platform": platform}))
+    if study:
+        (folder / f"phase{phase}_seeds.json").write_text(json.dumps(study))
+
+
+def test_a_notebook_check_covers_the_headline_and_the_study_seeds_it_re_ran(tmp_path):
+    seeds = {1: RECORDED, 2: RECORDED[:-1] + [99.49], 3: RECORDED[:-1] + [99.55]}
+    recorded_study = {"recipes": [{"name": "final", "runs": [{"seed": s, "test_acc": a} for s, a in seeds.items()]}]}
+    rerun_study = {"recipes": [{"name": "final", "runs": [{"seed": 1, "test_acc": RECORDED},
+                                                          {"seed": 2, "test_acc": seeds[2]}]}]}
+    _write(tmp_path / "recorded", 4, RECORDED, {"threads": 2}, recorded_study)
+    _write(tmp_path / "rerun", 4, RECORDED, {"threads": 2}, rerun_study)
+    checks = regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")
+    assert [c.name for c in checks] == ["phase 4 headline (seed 1)", "phase 4 study, final (seed 2)"]
+    assert statuses(checks) == [PASS, PASS]
+    rerun_study["recipes"][0]["runs"][1]["test_acc"] = seeds[2][:-1] + [99.50]
+    _write(tmp_path / "rerun", 4, RECORDED, {"threads": 2}, rerun_study)
+    assert statuses(regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")) == [PASS, FAIL]
+    _write(tmp_path / "rerun", 4, RECORDED, {"threads": 1}, rerun_study)  # another platform: the tolerance applies
+    assert FAIL not in statuses(regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun"))
+
+
+def test_text_only_mode_masks_accuracies_and_verdict_words_and_nothing_else():
+    import re
+
+    from nbval.plugin import get_sanitize_patterns
+
+    from utils.regress import SANITIZE
+    from utils.results import verdict
+    from utils.train import History
+
+    def masked(text):
+        for pattern, replacement in get_sanitize_patterns(SANITIZE):
+            text = re.sub(pattern, replacement, text)
+        return text
+    held = str(verdict(7753, History(test_acc=[99.0] * 10 + [99.41, 99.50, 99.48, 99.52, 99.51])))
+    missed = str(verdict(7753, History(test_acc=[99.0] * 10 + [99.38, 99.50, 99.48, 99.52, 99.47])))
+    assert held != missed and masked(held) == masked(missed)
+    assert "parameters 7,753 < 8,000" in masked(held) and "epochs 15 <= 15" in masked(held)
+    assert masked(str(verdict(8123, History(test_acc=[99.5] * 15)))) != masked(held)  # a broken limit still shows

@@ -1,0 +1,47 @@
+import pytest
+
+import utils
+from utils import run_trials, trials
+
+
+def candidate(name, lows):
+    runs = [trials.run_row(seed, [99.0] * 10 + [low] * 5, 1.0, {}) for seed, low in enumerate(lows, start=1)]
+    return {"name": name, "levers": f"lever {name}", "recipe": {}, "runs": runs, "summary": trials.summarize(runs)}
+
+
+def test_run_row_and_summary():
+    row = trials.run_row(3, [99.0] * 10 + [99.3, 99.5, 99.4, 99.6, 99.45], 12.34, {"device": "cpu"})
+    assert (row["min_last"], row["final"], row["seconds"]) == (99.3, 99.45, 12.3)
+    assert row["mean_last"] == pytest.approx(99.45)
+    s = trials.summarize([row, {**row, "min_last": 99.5, "final": 99.55}])
+    assert (s["worst_min_last"], s["seeds"]) == (99.3, 2) and s["mean_final"] == pytest.approx(99.5)
+
+
+def test_the_best_worst_seed_wins():
+    name, reason = trials.pick([candidate("A", [99.2, 99.3, 99.25]), candidate("B", [99.45, 99.46, 99.44])])
+    assert name == "B" and "best worst-seed last-5 minimum, 99.44%" in reason
+
+
+def test_a_simpler_candidate_within_the_seed_spread_wins():
+    noisy = candidate("A", [99.40, 99.60, 99.50])  # std 0.10
+    best = candidate("B", [99.45, 99.46, 99.47])
+    name, reason = trials.pick([noisy, best])
+    assert name == "A" and "within the seed spread (0.10) and is simpler" in reason
+
+
+def test_the_trials_table_marks_the_pick_and_each_lever(tmp_path):
+    record = {"seeds": [1, 2, 3], "split": trials.SPLIT, "rule": trials.RULE, "complete": True,
+              "candidates": [candidate("A", [99.2, 99.3, 99.25]), candidate("B", [99.45, 99.46, 99.44])]}
+    record["picked"], record["reason"] = trials.pick(record["candidates"])
+    table = utils.trials_markdown(record)
+    assert "| **B** | lever B | 99.45 / 99.45 | 99.46 / 99.46 | 99.44 / 99.44 | 99.44 |" in table
+    assert "last 10,000 training digits" in table and "Picked: **B**" in table
+    assert utils.levers_markdown(record) == ("- B (lever B, on top of A): worst-seed last-5 validation minimum "
+                                             "99.20% -> 99.44% (+0.24); used in phase 4's recipe")
+
+
+def test_a_recorded_run_is_reused_only_for_the_same_recipe_and_seed():
+    entry = {"recipe": {"lr": 0.1, "milestones": [8, 12]}, "runs": [{"seed": 1}]}
+    assert run_trials._recorded(entry, {"lr": 0.1, "milestones": (8, 12)}, 1) == {"seed": 1}
+    assert run_trials._recorded(entry, {"lr": 0.1, "milestones": (8, 12)}, 2) is None
+    assert run_trials._recorded(entry, {"lr": 0.05, "milestones": (8, 12)}, 1) is None

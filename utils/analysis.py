@@ -1,0 +1,149 @@
+"""Each notebook's Analysis, written from the recorded numbers: a re-run cannot leave stale prose behind.
+
+Every number below is read from a results record (``utils.result_record``), a seed study or the trials file, and
+every comparative word ("higher", "held", "below") is chosen by the numbers it describes.
+"""
+
+import math
+
+from .recipes import recipe_changes
+from .results import HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC
+
+CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
+
+
+def chance_epochs(test_acc: list[float]) -> int:
+    """How many epochs at the start sit at chance level."""
+    count = 0
+    for acc in test_acc:
+        if acc >= CHANCE_ACC:
+            break
+        count += 1
+    return count
+
+
+def last_swings(test_acc: list[float]) -> tuple[float, float]:
+    """Smallest and largest epoch-to-epoch change (points) over the last ``HOLD_EPOCHS`` epochs."""
+    last = test_acc[-HOLD_EPOCHS:]
+    changes = [abs(b - a) for a, b in zip(last, last[1:])] or [0.0]  # a one-epoch smoke run has no change
+    return min(changes), max(changes)
+
+
+def _last(record) -> list[float]:
+    return record["test_acc"][-HOLD_EPOCHS:]
+
+
+def _held(record) -> bool:
+    return min(_last(record)) >= TARGET_ACC
+
+
+def _span(values) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}%"
+
+
+def _phase1(record) -> list[str]:
+    acc, loss = record["test_acc"], record["test_loss"]
+    stuck = chance_epochs(acc)
+    best, best_train, seed_best = max(acc), max(record["train_acc"]), SEED_REPORTED[1][2]
+    lo, hi = last_swings(acc)
+    lines = []
+    if stuck:
+        lines.append(f"**Stuck at chance at the start.** For the first {stuck} epoch(s) the test loss stays near "
+                     f"ln 10 = {math.log(10):.2f} ({', '.join(f'{v:.2f}' for v in loss[:stuck])}) and the test "
+                     f"accuracy near 10% ({', '.join(f'{v:.2f}%' for v in acc[:stuck])}): nine stacked convolutions, "
+                     f"no normalisation, default initialisation and a small learning rate. From epoch {stuck + 1} "
+                     f"on it learns ({acc[stuck]:.2f}% that epoch).")
+    else:
+        lines.append(f"**No slow start on this run**: {acc[0]:.2f}% after the first epoch.")
+    lines.append(f"**Best test accuracy {best:.2f}%** (the seed reported {seed_best:.2f}%), best train accuracy "
+                 f"{best_train:.2f}%: a gap of {best_train - best:+.2f} points, so the model is "
+                 f"{'not overfitting' if best_train - best < 0.5 else 'starting to overfit'}; what limits it is "
+                 "optimisation of an unnormalised deep stack more than capacity.")
+    lines.append(f"**Unsteady at the end.** With a constant learning rate the test accuracy moves by "
+                 f"{lo:.2f}-{hi:.2f} points from one epoch to the next over the last {HOLD_EPOCHS} "
+                 f"({_span(_last(record))}), {TARGET_ACC - max(_last(record)):.2f} points or more short of "
+                 f"{TARGET_ACC:.2f}%.")
+    return lines
+
+
+def _phase2(record, previous) -> list[str]:
+    acc, prev = record["test_acc"], previous["test_acc"]
+    gap_early = record["train_acc"][4] - acc[4]
+    gap_end = record["train_acc"][-1] - acc[-1]
+    lo, hi = last_swings(acc)
+    plo, phi = last_swings(prev)
+    return [
+        f"**No slow start.** {acc[0]:.2f}% test accuracy after the first epoch, where phase 1 had "
+        f"{prev[0]:.2f}%: with every channel re-centred and re-scaled the deep stack trains from the first step.",
+        f"**{'Higher' if max(acc) > max(prev) else 'Not higher'}.** Best test accuracy {max(acc):.2f}% "
+        f"({max(acc) - max(prev):+.2f} against phase 1), best train accuracy {max(record['train_acc']):.2f}% "
+        f"({max(record['train_acc']) - max(previous['train_acc']):+.2f}). Over the last {HOLD_EPOCHS} epochs the "
+        f"test accuracy moves by {lo:.2f}-{hi:.2f} points from epoch to epoch (phase 1: {plo:.2f}-{phi:.2f}).",
+        f"**{'It now overfits a little' if gap_end > 0 else 'No overfitting yet'}.** Train minus test accuracy: "
+        f"{gap_early:+.2f} points at epoch 5, {gap_end:+.2f} at the end: BatchNorm made fitting easier, it did not "
+        f"make the model generalise better. The last {HOLD_EPOCHS} test accuracies span {_span(_last(record))}.",
+    ]
+
+
+def _phase3(record, previous) -> list[str]:
+    acc, train = record["test_acc"], record["train_acc"]
+    below = sum(t < a for t, a in zip(train, acc))
+    touched = sum(a >= TARGET_ACC for a in acc)
+    lo, hi = last_swings(acc)
+    return [
+        f"**The gap turned round.** Train accuracy is below test accuracy in {below} of {len(acc)} epochs (phase 2: "
+        f"{sum(t < a for t, a in zip(previous['train_acc'], previous['test_acc']))}): the augmented training digits "
+        "are harder than the clean test digits.",
+        f"**Test accuracy {'up' if max(acc) > max(previous['test_acc']) else 'not up'}.** Best {max(acc):.2f}% "
+        f"({max(acc) - max(previous['test_acc']):+.2f} against phase 2), with "
+        f"{previous['params'] - record['params']:,} fewer parameters; it reaches {TARGET_ACC:.2f}% in {touched} "
+        f"epoch(s).",
+        f"**{'But it does not hold' if not _held(record) else 'And it holds'}.** With a constant learning rate the "
+        f"test accuracy moves by {lo:.2f}-{hi:.2f} points from one epoch to the next over the last {HOLD_EPOCHS}, "
+        f"which span {_span(_last(record))}. Touching the target once is what the mission rules out.",
+    ]
+
+
+def _phase4(record, trials, studies) -> list[str]:
+    acc, lr = record["test_acc"], record["lr_per_epoch"]
+    first_drop = next((i for i, (a, b) in enumerate(zip(lr, lr[1:]), start=1) if b < a), len(lr))
+    high, after = acc[:first_drop], acc[first_drop:]
+    reached = next((first_drop + i + 1 for i, a in enumerate(after) if a >= TARGET_ACC), None)
+    by_name = {c["name"]: c for c in trials["candidates"]}
+    seed_write_up = by_name["A"]["summary"]
+    picked = by_name[trials["picked"]]
+    lines = [
+        f"**The trials chose the recipe, on validation digits.** Phase 3's recipe with a scheduler alone (A) held "
+        f">= {TARGET_ACC:.2f}% on {sum(r['min_last'] >= TARGET_ACC for r in by_name['A']['runs'])} of "
+        f"{seed_write_up['seeds']} seeds (worst last-{HOLD_EPOCHS} minimum {seed_write_up['worst_min_last']:.2f}%); "
+        f"the rule picked {picked['name']} ({trials['reason']}).",
+        f"**The drop does what the schedule promises.** At the first learning rate (epochs 1-{first_drop}) the test "
+        f"accuracy spans {_span(high)}; after the first drop it "
+        + (f"reaches {TARGET_ACC:.2f}% at epoch {reached}" if reached else f"never reaches {TARGET_ACC:.2f}%")
+        + f", and the last {HOLD_EPOCHS} epochs span {_span(_last(record))}, "
+        f"{'all' if _held(record) else 'not all'} at or above the target.",
+        f"**Train and test accuracy at the end**: {record['train_acc'][-1]:.2f}% and {acc[-1]:.2f}% "
+        f"({record['train_acc'][-1] - acc[-1]:+.2f} points).",
+    ]
+    final, other = list(studies.values())
+    fs, os_ = final["summary"], other["summary"]
+    lines.append(
+        f"**One seed is not the claim; {fs['seeds']} are.** The final recipe held on {fs['held']} of {fs['seeds']} "
+        f"seeds (mean final {fs['mean_final']:.2f}%, worst last-{HOLD_EPOCHS} minimum {fs['worst_min_last']:.2f}%); "
+        f"the seed write-up's recipe held on {os_['held']} of {os_['seeds']} (mean final {os_['mean_final']:.2f}%, "
+        f"worst {os_['worst_min_last']:.2f}%). What differs between the two: "
+        + "; ".join(recipe_changes(other["recipe"], final["recipe"])) + ".")
+    return lines
+
+
+def analysis_markdown(record: dict, previous: dict | None = None, trials: dict | None = None,
+                      studies: dict | None = None) -> str:
+    """The Analysis of ``record``'s phase as markdown bullets (phase 2-3 need ``previous``; phase 4 the trials file
+    and its seed studies, name -> ``SeedStudy.as_dict()``)."""
+    phase = record["phase"]
+    if record["epochs"] <= HOLD_EPOCHS:
+        return (f"_A run of {record['epochs']} epoch(s) (a smoke run) is too short to analyse: the analysis reads the "
+                f"last {HOLD_EPOCHS} epochs against the ones before them._")
+    lines = {1: lambda: _phase1(record), 2: lambda: _phase2(record, previous), 3: lambda: _phase3(record, previous),
+             4: lambda: _phase4(record, trials, studies)}[phase]()
+    return "\n".join(f"- {line}" for line in lines)

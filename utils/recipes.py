@@ -1,0 +1,135 @@
+"""Every recipe of the series as plain data, in one place (as airbench keeps its one ``hyp`` dict).
+
+A recipe is what defines a run apart from where it runs: the model, the epochs, the optimiser, the schedule and the
+augmentation, every value resolved (no "defaults" to look up elsewhere). Each phase's recipe is built from the one
+before it, so "phase 3's recipe plus a scheduler" is that by construction, and the phase-4 trials
+(``utils.trials``) are built from the same dicts.
+"""
+
+# The augmentation of phase 3: RandomAffine + ColorJitter, drawn per sample (``utils.data.AugmentSpec``'s fields).
+AUGMENT_PHASE3 = {
+    "degrees": 7.0,             # rotation drawn from U(-7, 7) degrees
+    "translate": (0.1, 0.1),    # shift up to 10% of the width / height, rounded to whole pixels
+    "scale": (0.9, 1.1),        # zoom drawn from U(0.9, 1.1)
+    "brightness": 0.2,          # brightness factor drawn from U(0.8, 1.2)
+    "contrast": 0.2,            # contrast factor drawn from U(0.8, 1.2)
+}
+# A milder version: half the shift, half the zoom and jitter range, 5 degrees.
+AUGMENT_MILD = {"degrees": 5.0, "translate": (0.05, 0.05), "scale": (0.95, 1.05), "brightness": 0.1, "contrast": 0.1}
+
+# Schedules: the scheduler's name and its own keys, nothing else.
+NO_SCHEDULE = {"scheduler": "none"}                                     # a constant learning rate
+STEP_6 = {"scheduler": "step", "step_size": 6, "gamma": 0.1}            # lr / 10 after epochs 6 and 12
+MULTISTEP_8_12 = {"scheduler": "multistep", "milestones": (8, 12), "gamma": 0.1}  # lr / 10 after epochs 8 and 12
+SCHEDULE_KEYS = ("scheduler", "step_size", "milestones", "gamma", "pct_start", "div_factor", "final_div_factor")
+
+PHASE1 = {
+    "model": 1,                 # utils.build_model(1): the baseline conv net, 7,896 parameters
+    "epochs": 15,               # the mission allows at most 15
+    "batch_size": 128,
+    "lr": 0.01,                 # SGD's (peak) learning rate
+    "momentum": 0.9,            # SGD momentum
+    "nesterov": False,          # Nesterov momentum: the gradient taken at the look-ahead point
+    "weight_decay": 0.0,        # L2 penalty on every weight
+    **NO_SCHEDULE,
+    "augment": None,            # None: ToTensor + Normalize only
+}
+
+
+def with_schedule(recipe: dict, schedule: dict) -> dict:
+    """``recipe`` with its schedule replaced by ``schedule`` (the old schedule's own keys dropped)."""
+    kept = {key: value for key, value in recipe.items() if key not in SCHEDULE_KEYS}
+    return {**kept, **schedule}
+
+
+PHASE2 = {**PHASE1, "model": 2}                                   # + BatchNorm after every 3x3 conv
+PHASE3 = {**PHASE2, "model": 3, "lr": 0.05, "augment": AUGMENT_PHASE3}  # + GAP, augmentation, lr 0.05
+
+# The candidates for phase 4, cumulative, each one lever more than the one before (this order is a choice):
+# A is the series' reconstruction of the seed write-up's phase 4 (phase 3's recipe + StepLR(6, 0.1); the write-up
+# names no scheduler), F is the recipe the series used before these trials were run (chosen then on the test set, seed 1).
+PHASE4_CANDIDATES = {}
+PHASE4_CANDIDATES["A"] = with_schedule(PHASE3, STEP_6)
+PHASE4_CANDIDATES["B"] = with_schedule(PHASE3, MULTISTEP_8_12)
+PHASE4_CANDIDATES["C"] = {**PHASE4_CANDIDATES["B"], "lr": 0.1}
+PHASE4_CANDIDATES["D"] = {**PHASE4_CANDIDATES["C"], "nesterov": True}
+PHASE4_CANDIDATES["E"] = {**PHASE4_CANDIDATES["D"], "weight_decay": 1e-4}
+PHASE4_CANDIDATES["F"] = {**PHASE4_CANDIDATES["E"], "augment": AUGMENT_MILD}
+CANDIDATE_LEVERS = {
+    "A": "phase 3's recipe + StepLR(6, 0.1)",
+    "B": "MultiStepLR([8, 12], 0.1) instead of StepLR, lr 0.05",
+    "C": "peak lr 0.1",
+    "D": "+ Nesterov momentum",
+    "E": "+ weight decay 1e-4",
+    "F": "+ milder augmentation",
+}
+
+# The seed write-up's phase 4, as this series reconstructs it: the comparison recipe of notebook 4's seed study.
+SEED_WRITE_UP_PHASE4 = PHASE4_CANDIDATES["A"]
+# Phase 4's recipe: the candidate the trials' decision rule picks (utils.trials.pick; tests/test_recorded.py checks
+# that this is the one results/phase4_trials.json picks).
+PHASE4_CHOICE = "C"
+PHASE4 = PHASE4_CANDIDATES[PHASE4_CHOICE]
+
+RECIPES = {1: PHASE1, 2: PHASE2, 3: PHASE3, 4: PHASE4}
+
+# What each key means, for the recipe table a notebook shows.
+KEY_MEANINGS = {
+    "model": "utils.build_model(model)",
+    "epochs": "training epochs (the mission allows at most 15)",
+    "batch_size": "digits per optimiser step",
+    "lr": "SGD's learning rate (the peak, where a schedule lowers it)",
+    "momentum": "SGD momentum",
+    "nesterov": "Nesterov momentum (gradient at the look-ahead point)",
+    "weight_decay": "L2 penalty on every weight",
+    "scheduler": "learning-rate schedule, stepped once per epoch",
+    "step_size": "StepLR: epochs between drops",
+    "milestones": "MultiStepLR: the epochs after which lr drops",
+    "gamma": "the factor of each drop",
+    "augment": "per-sample RandomAffine + ColorJitter ranges (None: none)",
+}
+
+
+def recipe_changes(before: dict | None, after: dict) -> list[str]:
+    """What ``after`` changes against ``before``, one ``key: old -> new`` line per key (every key when ``before`` is None)."""
+    if before is None:
+        return [f"{key}: {_show(value)}" for key, value in after.items()]
+    keys = list(before) + [key for key in after if key not in before]
+    return [f"{key}: {_show(before.get(key))} -> {_show(after.get(key))}"
+            for key in keys if before.get(key) != after.get(key)]
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} {_show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ", ".join(_show(v) for v in value) + ")"
+    return "-" if value is None else str(value)
+
+
+def recipe_markdown(recipe: dict) -> str:
+    """The recipe as a table: key, value, what it means."""
+    lines = ["| key | value | meaning |", "|---|---|---|"]
+    lines += [f"| `{key}` | {_show(value)} | {KEY_MEANINGS.get(key, '')} |" for key, value in recipe.items()]
+    return "\n".join(lines)
+
+
+MODEL_NAMES = {
+    1: "model 1, the baseline (3x3 convs down to a 1x1 map, a 1x1 conv classifier, 7,896 parameters)",
+    2: "model 2, the baseline + BatchNorm after every 3x3 conv, no conv biases (7,974 parameters)",
+    3: "model 3, narrower start, wider end, a 1x1 conv to 10 maps and global average pooling (7,753 parameters)",
+}
+
+
+def changes_markdown(phase: int) -> str:
+    """What ``phase``'s recipe changes against the phase before, as markdown bullets, read from ``RECIPES``."""
+    if phase == 1:
+        return "- the starting point: " + MODEL_NAMES[1] + "; every other value in the recipe table below"
+    before, after = RECIPES[phase - 1], RECIPES[phase]
+    lines = []
+    for key in [k for k in after if before.get(k) != after.get(k)] + [k for k in before if k not in after]:
+        if key == "model":
+            lines.append(f"model: {MODEL_NAMES[after['model']]}")
+        else:
+            lines.append(f"{key}: {_show(before.get(key))} -> {_show(after.get(key))}")
+    return "\n".join(f"- {line}" for line in lines) or "- nothing"

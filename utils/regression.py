@@ -1,0 +1,127 @@
+"""Regression checks that travel: a re-executed run against the recorded one, exactly or within a tolerance.
+
+On the platform that recorded a run (same device, torch, threads, CPU model, kernel level and flags:
+``utils.machine.platform_record``) the same seed gives the same numbers, so every per-epoch accuracy must be equal.
+Anywhere else the same seed gives another run from the same distribution, so the check is statistical: the last-5
+minimum and the final accuracy must each lie within the phase's tolerance of the recorded ones, where
+
+    tolerance = max(K_SIGMA x the seed-to-seed standard deviation of that phase's recipe, FLOOR)
+
+measured from the recorded runs of the same recipe under other seeds or on another platform (phases 1-3: the
+headline run plus ``results/spread.json``; phase 4: its seed study). A verdict (held >= 99.40% or not) that flips
+is a failure unless the re-run's last-5 minimum lies within the tolerance of 99.40: then the check reports it as too
+close to call.
+"""
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from .results import HOLD_EPOCHS, TARGET_ACC
+
+K_SIGMA = 3.0   # a real regression moves a run further than three seed standard deviations
+FLOOR = 0.10    # points; about 1.3 standard errors of one accuracy measured on 10,000 digits near 99.4%
+
+PASS, FAIL, CLOSE = "pass", "FAIL", "too close to call"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    detail: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAIL
+
+
+def _stats(accuracy: list[float]) -> tuple[float, float]:
+    return min(accuracy[-HOLD_EPOCHS:]), accuracy[-1]
+
+
+def spread_tolerance(runs: list[list[float]]) -> tuple[float, str]:
+    """Tolerance from several seeds' per-epoch accuracies; returns ``(tolerance, how it was derived)``."""
+    if len(runs) < 2:
+        raise ValueError("a spread needs at least two seeds' runs")
+    lows, finals = zip(*(_stats(run) for run in runs))
+    sigma = max(statistics.stdev(lows), statistics.stdev(finals))
+    tolerance = max(K_SIGMA * sigma, FLOOR)
+    return tolerance, (f"{len(runs)} runs: std of the last-5 minimum {statistics.stdev(lows):.3f}, of the final "
+                       f"{statistics.stdev(finals):.3f}; max({K_SIGMA:g} x {sigma:.3f}, {FLOOR:.2f}) = {tolerance:.2f}")
+
+
+def phase_runs(phase: int, results: Path) -> list[list[float]]:
+    """Every recorded run of ``phase``'s recipe on the test split, one per seed: the evidence for its tolerance."""
+    results = Path(results)
+    if phase == 4:
+        study = json.loads((results / "phase4_seeds.json").read_text())
+        return [run["test_acc"] for run in study["recipes"][0]["runs"]]
+    headline = json.loads((results / f"phase{phase}.json").read_text())["test_acc"]
+    spread = json.loads((results / "spread.json").read_text())["phases"][str(phase)]["runs"]
+    return [headline] + [run["acc"] for run in spread]
+
+
+def study_runs(study: dict, recipe_name: str) -> list[list[float]]:
+    entry = next(e for e in study["recipes"] if e["name"] == recipe_name)
+    return [run["test_acc"] for run in entry["runs"]]
+
+
+def compare(name: str, recorded: list[float], rerun: list[float], exact: bool, tolerance: float) -> list[Check]:
+    """The re-run's per-epoch accuracies against the recorded ones."""
+    if exact:
+        differing = [epoch for epoch, (a, b) in enumerate(zip(recorded, rerun), start=1) if a != b]
+        if len(recorded) != len(rerun):
+            return [Check(name, FAIL, f"{len(rerun)} epochs re-run, {len(recorded)} recorded")]
+        if differing:
+            first = differing[0]
+            return [Check(name, FAIL, f"exact: {len(differing)} epoch(s) differ, first epoch {first}: recorded "
+                                      f"{recorded[first - 1]!r}, re-run {rerun[first - 1]!r}")]
+        return [Check(name, PASS, f"exact: all {len(recorded)} epochs equal")]
+    checks = []
+    for label, was, now in zip(("last-5 minimum", "final"), _stats(recorded), _stats(rerun)):
+        ok = abs(now - was) <= tolerance
+        checks.append(Check(f"{name}, {label}", PASS if ok else FAIL,
+                            f"recorded {was:.2f}, re-run {now:.2f}, |diff| {abs(now - was):.2f} "
+                            f"{'<=' if ok else '>'} tolerance {tolerance:.2f}"))
+    held_was, held_now = _stats(recorded)[0] >= TARGET_ACC, _stats(rerun)[0] >= TARGET_ACC
+    low = _stats(rerun)[0]
+    if held_was == held_now:
+        checks.append(Check(f"{name}, verdict", PASS, f"{'held' if held_now else 'not held'}, as recorded"))
+    elif abs(low - TARGET_ACC) <= tolerance:
+        checks.append(Check(f"{name}, verdict", CLOSE, f"recorded {'held' if held_was else 'not held'}, re-run "
+                            f"last-5 minimum {low:.2f} is within {tolerance:.2f} of {TARGET_ACC:.2f}"))
+    else:
+        checks.append(Check(f"{name}, verdict", FAIL, f"recorded {'held' if held_was else 'not held'}, re-run "
+                            f"{'held' if held_now else 'not held'} ({low:.2f}), beyond the tolerance {tolerance:.2f}"))
+    return checks
+
+
+def same_platform(recorded: dict, rerun: dict) -> bool:
+    """Whether two results files come from the same platform (then the same seed must give the same numbers)."""
+    return recorded.get("platform") is not None and recorded.get("platform") == rerun.get("platform")
+
+
+def check_notebook(phase: int, recorded_dir: Path, rerun_dir: Path) -> list[Check]:
+    """Every check of one re-executed notebook: its headline run and, where it has one, its seed study's re-run seeds."""
+    recorded = json.loads((Path(recorded_dir) / f"phase{phase}.json").read_text())
+    rerun = json.loads((Path(rerun_dir) / f"phase{phase}.json").read_text())
+    exact = same_platform(recorded, rerun)
+    tolerance, _ = spread_tolerance(phase_runs(phase, recorded_dir))
+    checks = compare(f"phase {phase} headline (seed {recorded['seed']})", recorded["test_acc"], rerun["test_acc"],
+                     exact, tolerance)
+    study_file = Path(rerun_dir) / f"phase{phase}_seeds.json"
+    if study_file.exists():
+        was = json.loads((Path(recorded_dir) / study_file.name).read_text())
+        now = json.loads(study_file.read_text())
+        for entry in now["recipes"]:
+            recorded_runs = {run["seed"]: run["test_acc"] for run in
+                             next(e for e in was["recipes"] if e["name"] == entry["name"])["runs"]}
+            recipe_tolerance, _ = spread_tolerance(study_runs(was, entry["name"]))
+            for run in entry["runs"]:
+                if run["seed"] == recorded["seed"]:
+                    continue  # the headline run, checked above
+                checks += compare(f"phase {phase} study, {entry['name']} (seed {run['seed']})",
+                                  recorded_runs[run["seed"]], run["test_acc"], exact, recipe_tolerance)
+    return checks

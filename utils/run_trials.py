@@ -1,0 +1,161 @@
+"""``make trials``: choose phase 4's recipe on the validation split, never on the test set.
+
+    python -m utils.run_trials [--seeds 1 2 3] [--jobs 2] [--out results/phase4_trials.json]
+    python -m utils.run_trials --spread [--jobs 2]     # seed-to-seed spread of phases 1-3 (results/spread.json)
+
+Every candidate of ``utils.recipes.PHASE4_CANDIDATES`` trains on the first 50,000 training digits and is evaluated
+after every epoch on the last 10,000 (``split="validation"``), once per seed. The file is rewritten after every
+finished run, so an interrupted command keeps what it finished, and a re-run skips the runs already recorded with the
+same recipe and seed.
+
+The decision rule, fixed before the trials were run:
+
+1. Score each candidate by its worst seed's minimum validation accuracy over the last 5 epochs.
+2. Take the best score. Any candidate whose score is within the seed spread of the best (the larger of the two
+   candidates' standard deviations over seeds of that last-5 minimum) counts as a tie, and of tied candidates the
+   simplest, the earliest in the order A-F, is picked.
+
+``--spread`` trains phases 1-3's recipes on the test split under more seeds (the notebooks record seed 1 only): the
+run-to-run spread behind each notebook's regression tolerance (``utils.regression``); ``--spread --add-recorded
+REV`` adds the seed-1 runs that an earlier git revision recorded on another platform.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from .machine import platform_record
+from .paths import results_dir
+from .recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, RECIPES
+from .results import write_json
+from .trials import RULE, SPLIT, pick, run_row, summarize
+
+
+def _train_one(key, config: dict, threads: int) -> tuple:
+    """In a worker process: one complete run; returns ``(key, row)``."""
+    import torch  # the worker's own torch, limited to its share of the cores
+
+    from .runs import train_recipe
+    torch.set_num_threads(threads)
+    start = time.perf_counter()
+    _, history = train_recipe(config, "cpu", progress=False, log=None)
+    return key, run_row(config["seed"], history.test_acc, time.perf_counter() - start, platform_record("cpu"))
+
+
+def run_pool(jobs: list[tuple], workers: int, on_done, log=print) -> None:
+    """Run ``jobs`` (``(key, config)`` pairs) in ``workers`` processes, each with cores / workers threads."""
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    log(f"{len(jobs)} runs, {workers} at a time, {threads} thread(s) each")
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_train_one, key, config, threads) for key, config in jobs]
+        for done, future in enumerate(as_completed(futures), start=1):
+            key, row = future.result()
+            on_done(key, row)
+            log(f"[{done}/{len(jobs)}] {key}: last-5 min {row['min_last']:.2f}, final {row['final']:.2f} "
+                f"({row['seconds']:.0f} s)")
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _recorded(entry: dict | None, recipe: dict, seed: int) -> dict | None:
+    """The run of ``seed`` already in ``entry``, if it was made with this very recipe."""
+    if entry is None or entry["recipe"] != json.loads(json.dumps(recipe)):
+        return None
+    return next((run for run in entry["runs"] if run["seed"] == seed), None)
+
+
+def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:
+    from .runs import run_config
+    previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
+    entries = {name: {"name": name, "levers": CANDIDATE_LEVERS[name], "recipe": recipe, "runs": []}
+               for name, recipe in PHASE4_CANDIDATES.items()}
+    jobs = []
+    for seed in seeds:  # seed-major order: a partial file holds every candidate's first seeds
+        for name, recipe in PHASE4_CANDIDATES.items():
+            kept = _recorded(previous.get(name), recipe, seed)
+            if kept:
+                entries[name]["runs"].append(kept)
+            else:
+                jobs.append((name, run_config(recipe, seed=seed, split="validation", data_dir=data_dir, device="cpu")))
+
+    def write(complete: bool) -> dict:
+        candidates = []
+        for entry in entries.values():
+            runs = sorted(entry["runs"], key=lambda run: run["seed"])
+            candidates.append({**entry, "runs": runs, "summary": summarize(runs) if runs else None})
+        record = {"command": "make trials", "split": SPLIT, "seeds": seeds, "rule": RULE, "complete": complete,
+                  "candidates": candidates}
+        if complete:
+            record["picked"], record["reason"] = pick(candidates)
+        write_json(out, record)
+        return record
+
+    def on_done(name, row):
+        entries[name]["runs"].append(row)
+        write(complete=False)
+
+    run_pool(jobs, workers, on_done, log)
+    record = write(complete=True)
+    log(f"picked {record['picked']}: {record['reason']}")
+    return record
+
+
+def spread(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:
+    """Phases 1-3 under ``seeds`` on the test split: the spread behind each notebook's regression tolerance."""
+    from .runs import run_config
+    record = _load(out) or {"command": "make spread", "split": "test", "phases": {}}
+    jobs = []
+    for phase in (1, 2, 3):
+        entry = record["phases"].setdefault(str(phase), {"recipe": RECIPES[phase], "runs": []})
+        entry["recipe"] = json.loads(json.dumps(RECIPES[phase]))
+        done = {run["seed"] for run in entry["runs"]}
+        jobs += [(phase, run_config(RECIPES[phase], seed=seed, data_dir=data_dir, device="cpu"))
+                 for seed in seeds if seed not in done]
+
+    def on_done(phase, row):
+        record["phases"][str(phase)]["runs"].append(row)
+        write_json(out, record)
+
+    run_pool(jobs, workers, on_done, log)
+    return record
+
+
+def add_recorded(rev: str, out: Path) -> None:
+    """Add the headline runs of phases 1-3 that git revision ``rev`` recorded, when their recipe equals today's: the
+    same seed on another platform is exactly the variation the regression tolerance has to allow for."""
+    record = _load(out) or {"command": "make spread", "split": "test", "phases": {}}
+    for phase in (1, 2, 3):
+        old = json.loads(subprocess.run(["git", "show", f"{rev}:results/phase{phase}.json"], check=True,
+                                        capture_output=True, text=True, cwd=results_dir().parent).stdout)
+        entry = record["phases"].setdefault(str(phase), {"recipe": json.loads(json.dumps(RECIPES[phase])), "runs": []})
+        row = run_row(old["seed"], old["test_acc"], sum(old["seconds_per_epoch"]), old.get("platform"))
+        row["source"] = f"results/phase{phase}.json at git revision {rev}, recorded on another machine"
+        entry["runs"] = [run for run in entry["runs"] if run.get("source") != row["source"]] + [row]
+    write_json(out, record)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 1 2 3 (trials), 2 (spread)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
+    parser.add_argument("--spread", action="store_true", help="phases 1-3's seed spread instead of the trials")
+    parser.add_argument("--add-recorded", metavar="REV", help="with --spread: add the seed-1 runs that git revision "
+                        "REV recorded (another platform), instead of training")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if args.spread and args.add_recorded:
+        add_recorded(args.add_recorded, args.out or results_dir() / "spread.json")
+    elif args.spread:
+        spread(args.seeds or [2], args.jobs, args.out or results_dir() / "spread.json")
+    else:
+        trials(args.seeds or [1, 2, 3], args.jobs, args.out or results_dir() / "phase4_trials.json")
+
+
+if __name__ == "__main__":
+    main()
