@@ -10,6 +10,7 @@ import torch
 
 from .machine import platform_record
 from .paths import results_dir as results_dir_of_project
+from .runs import RUN_KEYS
 from .train import History
 
 MAX_PARAMS = 8000     # the mission: fewer than this many parameters,
@@ -54,7 +55,7 @@ def history_markdown(history: History) -> str:
     return "\n".join(lines)
 
 
-RUN_ONLY = ("seed", "split", "pipeline", "limit_train", "limit_test", "data_dir", "results_dir", "image_dir", "device")
+RUN_ONLY = (*RUN_KEYS, "results_dir", "image_dir")  # a config's keys that are not the recipe
 
 
 def recipe_of(config: dict) -> dict:
