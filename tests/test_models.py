@@ -5,8 +5,15 @@ import torch
 from torch import nn
 
 from utils import build_model, count_parameters, model_summary
+from utils.models import build_spec
+from utils.recipes import PHASE5_MODEL, PHASE5_SPECS
 
-EXPECTED_PARAMS = {1: 7896, 2: 7974, 3: 7753, 4: 7753}
+# Phase 5's candidates, counted by hand: a 3x3 conv C_in -> N has 9 C_in N weights, a separable block 9 C_in + C_in N,
+# every BatchNorm 2 C, the head 10 C.
+SPEC_PARAMS = {"6-8-8-M-10-12-14": 4630, "6-6-8-M-10-12-12": 4134, "8-8-M-s24-s24-s24-s24": 3912,
+               "8-8-8-M-s24-s24-s24": 3616, "8-8-M-10-10-12": 3564, "8-8-8-M-s16-s16-s16": 2608,
+               "8-8-M-s16-s16-s16-s16": 2480}
+EXPECTED_PARAMS = {1: 7896, 2: 7974, 3: 7753, 4: 7753, 5: SPEC_PARAMS[PHASE5_MODEL]}
 
 
 @pytest.mark.parametrize("phase,params", EXPECTED_PARAMS.items())
@@ -14,21 +21,21 @@ def test_parameter_counts_are_the_seeds(phase, params):
     assert count_parameters(build_model(phase)) == params
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4])
+@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
 def test_torchsummary_agrees_with_the_count(phase):
     text = model_summary(build_model(phase))
     trainable = int(re.search(r"Trainable params: ([\d,]+)", text).group(1).replace(",", ""))
     assert trainable == EXPECTED_PARAMS[phase]
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4])
+@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
 def test_maps_a_batch_to_ten_logits(phase):
     logits = build_model(phase)(torch.randn(3, 1, 28, 28))
     assert logits.shape == (3, 10)
     assert (logits < 0).any(), "logits must not be clipped at zero by a final ReLU"
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4])
+@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
 def test_relu_follows_every_3x3_conv_and_not_the_classifier(phase):
     layers = list(build_model(phase))
     convs = [i for i, layer in enumerate(layers) if isinstance(layer, nn.Conv2d)]
@@ -53,4 +60,26 @@ def test_gap_models_end_in_average_pooling():
 
 def test_unknown_phase_is_an_error():
     with pytest.raises(ValueError, match="phase must be one of"):
-        build_model(5)
+        build_model(6)
+
+
+def test_spec_counts_are_exact():
+    assert list(SPEC_PARAMS) == list(PHASE5_SPECS)
+    assert {spec: count_parameters(build_spec(spec)) for spec in PHASE5_SPECS} == SPEC_PARAMS
+
+
+def test_phase3s_spec_builds_phase3s_model():
+    assert str(build_spec("9-9-9-M-16-16-16")) == str(build_model(3))
+
+
+def test_separable_block_is_depthwise_then_pointwise():
+    layers = list(build_spec("8-s12"))
+    depthwise, pointwise = layers[3], layers[6]
+    assert (depthwise.groups, depthwise.in_channels, depthwise.out_channels, depthwise.kernel_size) == (8, 8, 8, (3, 3))
+    assert (pointwise.groups, pointwise.in_channels, pointwise.out_channels, pointwise.kernel_size) == (1, 8, 12, (1, 1))
+    assert isinstance(layers[-2], nn.AvgPool2d) and layers[-2].kernel_size == 24
+
+
+def test_a_spec_that_shrinks_the_digit_away_is_an_error():
+    with pytest.raises(ValueError, match="below 1x1"):
+        build_spec("8-M-8-M-8-8-8")

@@ -20,12 +20,14 @@ from utils.data import RAW_FILES
 REPO_ROOT = utils.project_root()
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("0*.ipynb"))
 SMOKE = dict(epochs=1, limit_train=512, limit_test=256)
-EXPECTED_PARAMS = {1: 7896, 2: 7974, 3: 7753, 4: 7753}
+EXPECTED_PARAMS = {1: 7896, 2: 7974, 3: 7753, 4: 7753,
+                   5: utils.count_parameters(utils.build_model(utils.RECIPES[5]["model"]))}
 EXPECTED_FIGURES = {1: {"phase1_history", "phase1_misclassified"},
                     2: {"phase2_history", "phase2_misclassified", "batch_norm"},
                     3: {"phase3_history", "phase3_misclassified", "phase3_augmentation", "v2_val_accuracy"},
                     4: {"phase4_history", "phase4_misclassified", "phase4_augmentation", "LR_scheduler",
-                        "phase4_seed_study"}}
+                        "phase4_seed_study"},
+                    5: {"phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"}}
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +61,7 @@ def phase_of(notebook: Path) -> int:
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     phase = phase_of(notebook)
-    extra = {"study_seeds": [7, 8]} if phase == 4 else {}
+    extra = {"study_seeds": [7, 8]} if phase in (4, 5) else {}
     execute(notebook, tmp_path, seed=7, **SMOKE, **extra)
     record = json.loads((tmp_path / "results" / f"phase{phase}.json").read_text())
     assert (record["phase"], record["params"], record["epochs"], record["seed"], record["batch_size"]) == \
@@ -80,6 +82,10 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
         assert final["runs"][0]["test_acc"] == record["test_acc"]  # seed 7 is the headline run, reused
         assert other["recipe"] == json.loads(json.dumps({**utils.with_schedule(utils.RECIPES[3], utils.STEP_6),
                                                          "epochs": 1}))
+    if phase == 5:
+        study = json.loads((tmp_path / "results" / "phase5_seeds.json").read_text())
+        assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2]
+        assert study["recipes"][0]["runs"][0]["test_acc"] == record["test_acc"]
 
 
 def _seeded_outputs(tmp_path):

@@ -3,6 +3,7 @@ import torch
 from torch import nn
 
 from utils import build_model, count_parameters, layer_table, table_markdown
+from utils.models import build_spec
 
 # The seed's tables, row by row: (kernel, padding, stride, output size, receptive field, params).
 PHASE1 = [(3, 0, 1, 26, 3, 100), (3, 0, 1, 24, 5, 910), (3, 0, 1, 22, 7, 910), (2, 0, 2, 11, 8, 0),
@@ -29,13 +30,13 @@ def test_phase3_output_sizes_and_receptive_fields():
     assert [r.jump_out for r in rows] == [1, 1, 1, 2, 2, 2, 2, 2, 10]
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4])
+@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
 def test_rows_add_up_to_the_parameter_count(phase):
     model = build_model(phase)
     assert sum(r.params for r in layer_table(model)) == count_parameters(model)
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4])
+@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
 def test_output_sizes_match_a_real_forward_pass(phase):
     model = build_model(phase).eval()  # eval: BatchNorm accepts a single 1x1 sample
     sizes = []
@@ -69,3 +70,14 @@ def test_dilation_widens_the_receptive_field_and_groups_cut_the_parameters():
     assert [r.rf_out for r in rows] == [3, 7, 9, 9]  # a dilated 3x3 spans 5 pixels
     assert [r.params for r in rows] == [80, 584, 80, 144]  # depthwise: 8 x 3 x 3 weights + 8 biases
     assert model(torch.zeros(1, 1, 28, 28)).shape[-1] == rows[-1].out_size
+
+
+def test_separable_blocks_rows():
+    rows = layer_table(build_spec("8-8-M-s24-s24"))
+    assert [r.name for r in rows] == ["conv3x3 1->8 +BN", "conv3x3 8->8 +BN", "maxpool 2x2",
+                                      "depthwise conv3x3 8->8 +BN", "conv1x1 8->24 +BN",
+                                      "depthwise conv3x3 24->24 +BN", "conv1x1 24->24 +BN", "conv1x1 24->10",
+                                      "avgpool (GAP) 8x8"]
+    assert [(r.out_size, r.rf_out) for r in rows] == [(26, 3), (24, 5), (12, 6), (10, 10), (10, 10), (8, 14), (8, 14),
+                                                      (8, 14), (1, 28)]
+    assert [r.params for r in rows] == [88, 592, 0, 88, 240, 264, 624, 240, 0]

@@ -11,7 +11,7 @@ import torch
 
 import utils
 from utils import report, trials
-from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, STEP_6, with_schedule
+from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_MODEL, STEP_6, with_schedule
 from utils.regression import FAIL, compare, phase_runs, spread_tolerance
 from utils.study import SeedStudy
 from utils.train import History
@@ -19,7 +19,7 @@ from utils.train import History
 REPO_ROOT = utils.project_root()
 RESULTS, IMAGES = REPO_ROOT / "results", REPO_ROOT / "image"
 NOTEBOOKS = {int(p.name[:2]): p for p in (REPO_ROOT / "notebooks").glob("0*.ipynb")}
-PHASES = (1, 2, 3, 4)
+PHASES = (1, 2, 3, 4, 5)
 
 
 def record(phase):
@@ -84,14 +84,28 @@ def test_phase4_analysis_is_the_one_the_recorded_numbers_give():
     assert outputs(4, "utils.analysis_markdown(").strip() == expected
 
 
-def test_seed_study_summary_follows_from_its_runs():
-    study = load("phase4_seeds.json")
+def test_phase5_analysis_is_the_one_the_recorded_numbers_give():
+    study = load("phase5_seeds.json")
+    expected = utils.analysis_markdown(record(5), record(4), trials=load("phase5_search.json"),
+                                       studies={entry["name"]: entry for entry in study["recipes"]})
+    assert outputs(5, "utils.analysis_markdown(").strip() == expected
+
+
+@pytest.mark.parametrize("phase", (4, 5))
+def test_seed_study_summary_follows_from_its_runs(phase):
+    study = load(f"phase{phase}_seeds.json")
     assert study["seeds"] == [1, 2, 3, 4, 5]
     for entry in study["recipes"]:
         assert [run["seed"] for run in entry["runs"]] == study["seeds"]
         assert all(len(run["test_acc"]) == 15 for run in entry["runs"])
         assert SeedStudy(entry["name"], {}, entry["runs"]).summary() == entry["summary"]
-        assert f"{entry['summary']['held']} of 5 seeds held" in outputs(4, "utils.study_markdown(study)")
+        assert f"{entry['summary']['held']} of 5 seeds held" in outputs(phase, "utils.study_markdown(study)")
+
+
+def test_phase5_goal_verdict_is_the_one_its_study_gives():
+    entry = load("phase5_seeds.json")["recipes"][0]
+    expected = utils.goal_verdict(record(5)["params"], SeedStudy(entry["name"], {}, entry["runs"]))
+    assert outputs(5, "utils.goal_verdict(").strip().endswith(expected)  # after the study table, in its cell
 
 
 def test_the_comparison_recipe_is_phase_3s_recorded_recipe_plus_the_scheduler():
@@ -100,9 +114,11 @@ def test_the_comparison_recipe_is_phase_3s_recorded_recipe_plus_the_scheduler():
     assert final["recipe"] == record(4)["recipe"]
 
 
-def test_headline_run_is_seed_1_of_the_final_recipe():
-    final = load("phase4_seeds.json")["recipes"][0]
-    assert final["runs"][0]["test_acc"] == record(4)["test_acc"]
+@pytest.mark.parametrize("phase", (4, 5))
+def test_headline_run_is_seed_1_of_the_final_recipe(phase):
+    final = load(f"phase{phase}_seeds.json")["recipes"][0]
+    assert final["runs"][0]["test_acc"] == record(phase)["test_acc"]
+    assert final["recipe"] == record(phase)["recipe"]
 
 
 def test_trials_file_holds_the_candidates_as_defined_and_its_decision_follows():
@@ -120,12 +136,29 @@ def test_trials_file_holds_the_candidates_as_defined_and_its_decision_follows():
     assert PHASE4_CHOICE == t["picked"]  # phase 4's recipe is the one the rule picked
 
 
+def test_search_file_holds_the_candidates_as_defined_and_its_decision_follows():
+    t = load("phase5_search.json")
+    assert t["complete"] and t["split"] == trials.SPLIT and t["rule"] == trials.PHASE5_RULE and len(t["seeds"]) >= 2
+    assert [c["name"] for c in t["candidates"]] == list(PHASE5_CANDIDATES)
+    for c in t["candidates"]:
+        assert c["recipe"] == as_json(PHASE5_CANDIDATES[c["name"]])
+        assert c["params"] == utils.count_parameters(utils.build_model(c["name"]))
+        assert [run["seed"] for run in c["runs"]] == t["seeds"]
+        assert c["summary"] == trials.summarize(c["runs"])
+    reference = next(c for c in load("phase4_trials.json")["candidates"] if c["name"] == trials.PHASE5_REFERENCE)
+    assert t["reference"]["runs"] == [run for run in reference["runs"] if run["seed"] in t["seeds"]]
+    assert (t["picked"], t["reason"]) == trials.pick_smallest(t["candidates"], t["reference"])
+    assert PHASE5_MODEL == t["picked"]  # phase 5's model is the one the rule picked
+
+
 def test_spread_file_holds_more_runs_of_phases_1_to_3():
     spread = load("spread.json")
     for phase in (1, 2, 3):
         entry = spread["phases"][str(phase)]
-        assert entry["recipe"] == as_json(utils.RECIPES[phase]) and len(entry["runs"]) >= 1
-        assert len(phase_runs(phase, RESULTS)) == len(entry["runs"]) + 1 >= 2
+        assert entry["recipe"] == as_json(utils.RECIPES[phase])
+        assert {run["seed"] for run in entry["runs"]} >= {2, 3}  # make spread's seeds, beside the headline seed 1
+        distinct = [run for run in entry["runs"] if run["acc"] != record(phase)["test_acc"]]
+        assert len(phase_runs(phase, RESULTS)) == len(distinct) + 1 >= 3
 
 
 @pytest.mark.parametrize("phase", PHASES)
@@ -150,7 +183,8 @@ def test_shipped_phase4_model_scores_the_recorded_accuracy(test_split):
 
 
 def test_figures_exist_and_notebooks_embed_them():
-    for name in ("batch_norm", "v2_val_accuracy", "LR_scheduler", "phase4_seed_study", "phase3_augmentation"):
+    for name in ("batch_norm", "v2_val_accuracy", "LR_scheduler", "phase4_seed_study", "phase3_augmentation",
+                 "phase5_seed_study", "series_params_accuracy"):
         assert (IMAGES / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     for path in NOTEBOOKS.values():
         nb = nbformat.read(path, as_version=4)

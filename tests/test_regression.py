@@ -5,7 +5,7 @@ import json
 import pytest
 
 from utils import regression
-from utils.regression import CLOSE, FAIL, PASS, compare, spread_tolerance
+from utils.regression import CLOSE, FAIL, PASS, compare, phase_runs, spread_tolerance
 
 RECORDED = [98.0] * 10 + [99.45, 99.50, 99.48, 99.52, 99.51]
 
@@ -97,3 +97,13 @@ def test_text_only_mode_masks_accuracies_and_verdict_words_and_nothing_else():
     assert held != missed and masked(held) == masked(missed)
     assert "parameters 7,753 < 8,000" in masked(held) and "epochs 15 <= 15" in masked(held)
     assert masked(str(verdict(8123, History(test_acc=[99.5] * 15)))) != masked(held)  # a broken limit still shows
+
+
+def test_a_run_recorded_twice_counts_once_in_the_spread(tmp_path):
+    headline = [99.0] * 10 + [99.1, 99.2, 99.1, 99.2, 99.1]
+    other = [99.0] * 10 + [98.9, 99.0, 98.9, 99.0, 98.9]
+    (tmp_path / "phase2.json").write_text(json.dumps({"test_acc": headline}))
+    spread = {"phases": {"2": {"runs": [{"seed": 1, "acc": headline, "source": "an earlier revision"},
+                                         {"seed": 2, "acc": other}]}}}
+    (tmp_path / "spread.json").write_text(json.dumps(spread))
+    assert phase_runs(2, tmp_path) == [headline, other]

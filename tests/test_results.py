@@ -93,17 +93,18 @@ def test_comparison_shows_the_change_against_the_previous_phase():
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
-    sections = ("phases", "results", "seed-study", "trials", "tolerances", "model-tables", "bench")
-    readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nold\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
+    sections = ("phases", "results", "seed-study", "trials", "search", "tolerances", "model-tables", "bench")
+    readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), history([98.0, 98.5]), "cpu")))
     report.update_readme(readme, tmp_path)
     text = readme.read_text()
     assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 4 s on cpu |" in text
-    assert "| 2. + BatchNorm | not run yet |" in text and "seed study has not been run yet" in text
+    assert "| 2. + BatchNorm | not run yet |" in text and "| 4 | _not run yet_ |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
     assert "`make bench` has not been run yet" in text and "`make trials` has not been run yet" in text
-    assert "| 01_baseline | not measured yet | |" in text and "old" not in text
+    assert "`make search` has not been run yet" in text and "| 5 | _not run yet_ |" in text
+    assert "| 01_baseline | not measured yet | |" in text and "STALE" not in text
     assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) | " \
            "model: model 3, narrower start" in text
     assert text.startswith("top\n") and text.endswith("bottom\n")

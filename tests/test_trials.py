@@ -45,3 +45,20 @@ def test_a_recorded_run_is_reused_only_for_the_same_recipe_and_seed():
     assert run_trials._recorded(entry, {"lr": 0.1, "milestones": (8, 12)}, 1) == {"seed": 1}
     assert run_trials._recorded(entry, {"lr": 0.1, "milestones": (8, 12)}, 2) is None
     assert run_trials._recorded(entry, {"lr": 0.05, "milestones": (8, 12)}, 1) is None
+
+
+def sized(name, lows, params):
+    return {**candidate(name, lows), "params": params}
+
+
+def test_the_smallest_candidate_that_holds_phase_4s_level_is_picked():
+    reference = candidate("phase 4 (C)", [99.33, 99.41])  # worst 99.33, std 0.057
+    big, held, small = sized("big", [99.40, 99.42], 4600), sized("mid", [99.30, 99.31], 3600), sized("s", [99.1, 99.2], 2500)
+    name, reason = trials.pick_smallest([big, held, small], reference)
+    assert name == "mid" and "3,600 parameters" in reason and "99.30% against 99.33%" in reason
+
+
+def test_when_none_holds_the_best_score_is_picked_and_said():
+    reference = candidate("phase 4 (C)", [99.40, 99.41])
+    name, reason = trials.pick_smallest([sized("a", [99.1, 99.2], 3000), sized("b", [99.2, 99.25], 2000)], reference)
+    assert name == "b" and reason.startswith("no candidate holds phase 4's level (99.40%)")

@@ -7,7 +7,7 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 import math
 
 from .recipes import recipe_changes
-from .results import HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC
+from .results import GOAL_PARAMS, HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC
 
 CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
 
@@ -136,14 +136,46 @@ def _phase4(record, trials, studies) -> list[str]:
     return lines
 
 
+def _phase5(record, search, studies, previous) -> list[str]:
+    acc = record["test_acc"]
+    candidates = search["candidates"]
+    picked = next(c for c in candidates if c["name"] == search["picked"])
+    ref = search["reference"]["summary"]
+    smaller = [c for c in candidates if c["params"] < picked["params"]]
+    lines = [
+        f"**The search chose the model, on validation digits.** {len(candidates)} architectures from "
+        f"{min(c['params'] for c in candidates):,} to {max(c['params'] for c in candidates):,} parameters, phase 4's "
+        f"recipe unchanged, {len(search['seeds'])} seeds each; phase 4's own model scores "
+        f"{ref['worst_min_last']:.2f}% there (worst-seed last-{HOLD_EPOCHS} minimum). The rule picked "
+        f"{picked['name']}: {search['reason']}.",
+    ]
+    if smaller:
+        lines.append("**The smaller ones fell short on validation digits**: " + "; ".join(
+            f"{c['name']} ({c['params']:,} parameters) {c['summary']['worst_min_last']:.2f}%" for c in smaller) + ".")
+    lines.append(f"**The headline run** (seed {record['seed']}): the last {HOLD_EPOCHS} test accuracies span "
+                 f"{_span(_last(record))}, {'all' if _held(record) else 'not all'} at or above {TARGET_ACC:.2f}%; "
+                 f"train and test accuracy at the end {record['train_acc'][-1]:.2f}% and {acc[-1]:.2f}%.")
+    final = next(iter(studies.values()))["summary"]
+    every = final["held"] == final["seeds"]
+    lines.append(
+        f"**{final['seeds']} seeds on the test set: held on {final['held']} of {final['seeds']}** (mean final "
+        f"{final['mean_final']:.2f}%, worst last-{HOLD_EPOCHS} minimum {final['worst_min_last']:.2f}%), with "
+        f"{record['params']:,} parameters, {previous['params'] - record['params']:,} fewer than phase 4's "
+        f"{previous['params']:,}. The goal (at most {GOAL_PARAMS:,} parameters, holding on every seed) is "
+        + ("met." if every and record["params"] <= GOAL_PARAMS else
+           "**not met**" + (f": {final['seeds'] - final['held']} seed(s) missed." if not every else
+                            f": {record['params']:,} parameters is above {GOAL_PARAMS:,}.")))
+    return lines
+
+
 def analysis_markdown(record: dict, previous: dict | None = None, trials: dict | None = None,
                       studies: dict | None = None) -> str:
-    """The Analysis of ``record``'s phase as markdown bullets (phase 2-3 need ``previous``; phase 4 the trials file
-    and its seed studies, name -> ``SeedStudy.as_dict()``)."""
+    """The Analysis of ``record``'s phase as markdown bullets (phases 2, 3 and 5 need ``previous``; phases 4 and 5 the
+    trials (phase 5: search) file and their seed studies, name -> ``SeedStudy.as_dict()``)."""
     phase = record["phase"]
     if record["epochs"] <= HOLD_EPOCHS:
         return (f"_A run of {record['epochs']} epoch(s) (a smoke run) is too short to analyse: the analysis reads the "
                 f"last {HOLD_EPOCHS} epochs against the ones before them._")
     lines = {1: lambda: _phase1(record), 2: lambda: _phase2(record, previous), 3: lambda: _phase3(record, previous),
-             4: lambda: _phase4(record, trials, studies)}[phase]()
+             4: lambda: _phase4(record, trials, studies), 5: lambda: _phase5(record, trials, studies, previous)}[phase]()
     return "\n".join(f"- {line}" for line in lines)

@@ -1,4 +1,4 @@
-"""The four phases' models: one small conv-net family, built exactly as the seed describes.
+"""The phases' models: one small conv-net family, built exactly as the seed describes, and phase 5's smaller ones.
 
 Every model maps a batch of normalised digits ``(B, 1, 28, 28)`` to raw logits ``(B, 10)``.
 There is no log-softmax inside: the loss is ``F.cross_entropy`` (log-softmax + NLL in one stable
@@ -13,7 +13,7 @@ Convolutions followed by BatchNorm carry no bias: BN's own shift makes it redund
 
 from torch import nn
 
-PHASES = (1, 2, 3, 4)
+PHASES = (1, 2, 3, 4, 5)
 
 # (in_channels, out_channels) of each 3x3 convolution; "M" marks the 2x2 max-pool.
 _PLAIN_CHANNELS = [(1, 10), (10, 10), (10, 10), "M", (10, 10), (10, 11), (11, 12), (12, 12), (12, 13)]
@@ -35,16 +35,23 @@ def _conv_blocks(channels, batch_norm: bool) -> list[nn.Module]:
     return layers
 
 
-def build_model(phase: int) -> nn.Sequential:
-    """The seed's model for ``phase`` (1-4): 7,896 / 7,974 / 7,753 / 7,753 trainable parameters.
+def build_model(phase: int | str) -> nn.Sequential:
+    """The model of ``phase`` (1-5): 7,896 / 7,974 / 7,753 / 7,753 / phase 5's trainable parameters; or, given a
+    string, the GAP net that spec describes (``build_spec``).
 
     1. Baseline: eight 3x3 convs with bias, a max-pool after the third, a 1x1 conv 13->10 with bias.
     2. The same with BatchNorm after each 3x3 conv, and no conv biases (1x1 included).
     3-4. Narrower start (9 channels), wider end (16), BatchNorm, a 1x1 conv 16->10 and global average
        pooling (AvgPool2d(5) over the final 5x5 map) instead of shrinking the map to 1x1 by convolution.
+    5. The architecture phase 5's search picked (``utils.recipes.PHASE5_MODEL``, a ``build_spec`` string).
     """
+    if isinstance(phase, str):
+        return build_spec(phase)
     if phase not in PHASES:
-        raise ValueError(f"phase must be one of {PHASES}, got {phase!r}")
+        raise ValueError(f"phase must be one of {PHASES} or a spec string, got {phase!r}")
+    if phase == 5:
+        from .recipes import PHASE5_MODEL  # recipes is plain data; imported here so models stays a leaf module
+        return build_spec(PHASE5_MODEL)
     if phase in (1, 2):
         batch_norm = phase == 2
         layers = _conv_blocks(_PLAIN_CHANNELS, batch_norm)
@@ -52,6 +59,39 @@ def build_model(phase: int) -> nn.Sequential:
     else:
         layers = _conv_blocks(_GAP_CHANNELS, batch_norm=True)
         layers += [nn.Conv2d(16, 10, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=5), nn.Flatten()]
+    return nn.Sequential(*layers)
+
+
+def build_spec(spec: str, input_size: int = 28) -> nn.Sequential:
+    """A GAP net from a spec such as ``"8-8-M-s24-s24-s24-s24"``, tokens in forward order:
+
+    - ``N``: a 3x3 valid convolution to N channels -> BatchNorm -> ReLU (phase 3's block);
+    - ``M``: a 2x2 max-pool;
+    - ``sN``: a depthwise-separable 3x3 block to N channels: a 3x3 convolution per channel (groups = channels in:
+      9 weights a channel, no mixing) -> BN -> ReLU, then a 1x1 convolution that mixes channels to N -> BN -> ReLU.
+      It sees what a 3x3 convolution sees for 9 C_in + C_in N weights instead of 9 C_in N.
+
+    Then phase 3's head: a 1x1 convolution to 10 maps and global average pooling over the final map.
+    """
+    layers: list[nn.Module] = []
+    channels, size = 1, input_size
+    for token in spec.split("-"):
+        if token == "M":
+            layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+            size //= 2
+            continue
+        separable = token.startswith("s")
+        width = int(token[1:] if separable else token)
+        if separable:
+            layers += [nn.Conv2d(channels, channels, kernel_size=3, groups=channels, bias=False),
+                       nn.BatchNorm2d(channels), nn.ReLU(),
+                       nn.Conv2d(channels, width, kernel_size=1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+        else:
+            layers += [nn.Conv2d(channels, width, kernel_size=3, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+        channels, size = width, size - 2
+    if size < 1:
+        raise ValueError(f"spec {spec!r} shrinks a {input_size}x{input_size} digit below 1x1")
+    layers += [nn.Conv2d(channels, 10, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=size), nn.Flatten()]
     return nn.Sequential(*layers)
 
 

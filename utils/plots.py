@@ -117,3 +117,22 @@ def plot_seed_curves(studies: dict, title: str, hold_epochs: int = 5):
     axes[0][0].set_ylabel("test accuracy (%)")
     fig.suptitle(title)
     return _done(fig)
+
+
+def plot_series(points: list[tuple[str, int, float]], title: str):
+    """Parameters against the last-5 minimum test accuracy, one point per recorded run: ``(label, params, min_last)``
+    per run, one colour per label (a phase), with the 99.40% line."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    labels = list(dict.fromkeys(label for label, _, _ in points))
+    markers = "osD^vP*X"  # phases 3 and 4 share 7,753 parameters: a marker each keeps their points apart
+    for label, marker in zip(labels, markers * len(labels)):
+        xs = [params for name, params, _ in points if name == label]
+        ys = [low for name, _, low in points if name == label]
+        ax.scatter(xs, ys, s=40, alpha=0.7, marker=marker, label=f"{label} ({len(xs)} run{'s' if len(xs) > 1 else ''})")
+    ax.axhline(TARGET, color="crimson", linestyle="--", linewidth=1, label=f"{TARGET:.2f}%")
+    ax.set_xlabel("trainable parameters")
+    ax.set_ylabel("minimum test accuracy over the last 5 epochs (%)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    return _done(fig)

@@ -39,7 +39,7 @@ from .runtime import pick_device
 from .series import parse_value
 
 CELL_TIMEOUT_S = 3600
-STUDY_SPOT_CHECK = {4: {"study_seeds": [2]}}  # phase -> parameters injected into its copy
+STUDY_SPOT_CHECK = {4: {"study_seeds": [2]}, 5: {"study_seeds": [2]}}  # phase -> parameters injected into its copy
 SANITIZE = """\
 [accuracy]
 regex: \\d+\\.\\d\\d

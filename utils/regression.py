@@ -8,7 +8,7 @@ minimum and the final accuracy must each lie within the phase's tolerance of the
     tolerance = max(K_SIGMA x the seed-to-seed standard deviation of that phase's recipe, FLOOR)
 
 measured from the recorded runs of the same recipe under other seeds or on another platform (phases 1-3: the
-headline run plus ``results/spread.json``; phase 4: its seed study). A verdict (held >= 99.40% or not) that flips
+headline run plus ``results/spread.json``; phases 4 and 5: their seed studies). A verdict (held >= 99.40% or not) that flips
 is a failure unless the re-run's last-5 minimum lies within the tolerance of 99.40: then the check reports it as too
 close to call.
 """
@@ -55,12 +55,14 @@ def spread_tolerance(runs: list[list[float]]) -> tuple[float, str]:
 def phase_runs(phase: int, results: Path) -> list[list[float]]:
     """Every recorded run of ``phase``'s recipe on the test split, one per seed: the evidence for its tolerance."""
     results = Path(results)
-    if phase == 4:
-        study = json.loads((results / "phase4_seeds.json").read_text())
+    if phase in (4, 5):  # the phases with a seed study: its first recipe is the phase's own
+        study = json.loads((results / f"phase{phase}_seeds.json").read_text())
         return [run["test_acc"] for run in study["recipes"][0]["runs"]]
     headline = json.loads((results / f"phase{phase}.json").read_text())["test_acc"]
     spread = json.loads((results / "spread.json").read_text())["phases"][str(phase)]["runs"]
-    return [headline] + [run["acc"] for run in spread]
+    # a curve equal to the headline's is the same run recorded twice (an earlier revision on an identical platform):
+    # counted once, or it would shrink the spread it is evidence for
+    return [headline] + [run["acc"] for run in spread if run["acc"] != headline]
 
 
 def study_runs(study: dict, recipe_name: str) -> list[list[float]]:

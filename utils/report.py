@@ -5,15 +5,19 @@ import re
 from pathlib import Path
 
 from .machine import describe
+from .paths import results_dir as results_dir_of_project
 from .models import build_model
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
 from .regression import phase_runs, spread_tolerance
-from .results import HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC, load_result
+from .results import GOAL_PARAMS, HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC, load_result
+from .study import SeedStudy, goal_verdict
 from .trials import trials_markdown
 
-PHASE_NAMES = {1: "baseline", 2: "+ BatchNorm", 3: "+ GAP, augmentation, higher LR", 4: "+ LR schedule and the trials' levers"}
-NOTEBOOKS = {1: "01_baseline", 2: "02_batchnorm", 3: "03_gap_augmentation", 4: "04_lr_scheduler"}
+PHASE_NAMES = {1: "baseline", 2: "+ BatchNorm", 3: "+ GAP, augmentation, higher LR",
+               4: "+ LR schedule and the trials' levers", 5: "beyond the seed: a smaller model, chosen on validation digits"}
+NOTEBOOKS = {1: "01_baseline", 2: "02_batchnorm", 3: "03_gap_augmentation", 4: "04_lr_scheduler",
+             5: "05_smallest_model"}
 
 
 def _load(results_dir, name: str) -> dict | None:
@@ -42,10 +46,11 @@ def results_table(results_dir) -> str:
             lines.append(f"| {phase}. {name} | not run yet | | | | | | | | |")
             continue
         low = min(record["test_acc"][-HOLD_EPOCHS:])
-        _, seed_train, seed_test = SEED_REPORTED[phase]
+        seed = SEED_REPORTED.get(phase)
+        reported = f"{seed[1]:.2f} / {seed[2]:.2f}" if seed else "- (beyond the write-up)"
         lines.append(f"| {phase}. {name} | {record['params']:,} | {record['epochs']} | {max(record['train_acc']):.2f} | "
                      f"{max(record['test_acc']):.2f} | {record['test_acc'][-1]:.2f} | {low:.2f} | "
-                     f"{'yes' if low >= TARGET_ACC else 'no'} | {seed_train:.2f} / {seed_test:.2f} | "
+                     f"{'yes' if low >= TARGET_ACC else 'no'} | {reported} | "
                      f"{record['wall_time_s']:.0f} s on {record['device']} |")
     record = load_result(results_dir, 1)
     if record is not None:
@@ -54,21 +59,66 @@ def results_table(results_dir) -> str:
 
 
 def study_table(results_dir) -> str:
-    study = _load(results_dir, "phase4_seeds.json")
-    if study is None:
-        return "_The seed study has not been run yet._"
-    lines = [f"| recipe | seeds | held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} | mean final | std final | "
-             f"worst last-{HOLD_EPOCHS} minimum |", "|---|---:|---:|---:|---:|---:|"]
-    for entry in study["recipes"]:
-        s = entry["summary"]
-        lines.append(f"| {entry['name']} | {s['seeds']} | {s['held']} of {s['seeds']} | {s['mean_final']:.2f} | "
-                     f"{s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
+    """The seed studies of phases 4 and 5: each recipe, how many seeds held, and their spread."""
+    lines = [f"| phase | recipe | params | seeds | held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} | "
+             f"mean final | std final | worst last-{HOLD_EPOCHS} minimum |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for phase in (4, 5):
+        study = _load(results_dir, f"phase{phase}_seeds.json")
+        if study is None:
+            lines.append(f"| {phase} | _not run yet_ | | | | | | |")
+            continue
+        for entry in study["recipes"]:
+            s = entry["summary"]
+            params = sum(p.numel() for p in build_model(entry["recipe"]["model"]).parameters())
+            lines.append(f"| {phase} | {entry['name']} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
+                         f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
+    study5 = _load(results_dir, "phase5_seeds.json")
+    if study5 is not None:
+        entry = study5["recipes"][0]
+        params = sum(p.numel() for p in build_model(entry["recipe"]["model"]).parameters())
+        verdict = goal_verdict(params, SeedStudy(entry["name"], {}, entry["runs"])).splitlines()
+        lines.append(f"\nPhase 5's goal (at most {GOAL_PARAMS:,} parameters, holding on every seed): "
+                     f"**{verdict[-1].removeprefix('phase 5 goal ')}** ({params:,} parameters; "
+                     f"{verdict[1].split('  ', 1)[1]}).")
     return "\n".join(lines)
 
 
 def trials_section(results_dir) -> str:
     record = _load(results_dir, "phase4_trials.json")
     return trials_markdown(record) if record else "_`make trials` has not been run yet._"
+
+
+def search_section(results_dir) -> str:
+    record = _load(results_dir, "phase5_search.json")
+    return trials_markdown(record) if record else "_`make search` has not been run yet._"
+
+
+def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[str, int, float]]:
+    """Every recorded test-set run of the series as ``(label, params, last-5 minimum)``: phases 1-3's headline runs
+    and their other seeds (``results/spread.json``), phases 4 and 5's seed studies (headline seed included).
+
+    ``studies`` (phase -> study record) stands in for a phase's ``phase{N}_seeds.json`` (the notebook's own study,
+    not saved yet); a file missing from ``results_dir`` is read from the project's ``results/`` (a smoke run)."""
+    def read(name):
+        return _load(results_dir or results_dir_of_project(), name) or _load(results_dir_of_project(), name)
+
+    points = []
+    spread = read("spread.json") or {"phases": {}}
+    for phase in (1, 2, 3):
+        record = load_result(results_dir, phase, recorded_if_missing=True)
+        if record is None:
+            continue
+        others = spread["phases"].get(str(phase), {}).get("runs", [])
+        # rows with a "source" are the headline seed as an earlier revision recorded it: the same seed, not a new run
+        runs = [record["test_acc"]] + [run["acc"] for run in others if "source" not in run]
+        points += [(f"phase {phase}", record["params"], min(acc[-HOLD_EPOCHS:])) for acc in runs]
+    for phase in (4, 5):
+        study = (studies or {}).get(phase) or read(f"phase{phase}_seeds.json")
+        for index, entry in enumerate((study or {}).get("recipes", [])):
+            params = sum(p.numel() for p in build_model(entry["recipe"]["model"]).parameters())
+            label = f"phase {phase}" if index == 0 else f"phase {phase}, {entry['name']}"
+            points += [(label, params, run["min_last"]) for run in entry["runs"]]
+    return points
 
 
 def tolerance_table(results_dir) -> str:
@@ -113,7 +163,7 @@ def bench_table(results_dir) -> str:
 
 def sections(results_dir) -> dict:
     return {"phases": phases_table(), "results": results_table(results_dir), "seed-study": study_table(results_dir),
-            "trials": trials_section(results_dir), "tolerances": tolerance_table(results_dir),
+            "trials": trials_section(results_dir), "search": search_section(results_dir), "tolerances": tolerance_table(results_dir),
             "model-tables": model_tables(), "bench": bench_table(results_dir)}
 
 

@@ -17,6 +17,8 @@ MAX_PARAMS = 8000     # the mission: fewer than this many parameters,
 MAX_EPOCHS = 15       # at most this many epochs,
 TARGET_ACC = 99.40    # and at least this test accuracy (percent)
 HOLD_EPOCHS = 5       # in each of this many last epochs.
+GOAL_PARAMS = 4000    # phase 5's goal: at most this many parameters, holding the mission on every seed studied;
+STRETCH_PARAMS = 3000  # and its stretch goal.
 
 # The seed write-up's own numbers (params, best train acc, best test acc), shown beside ours, never mixed with them.
 SEED_REPORTED = {1: (7896, 99.04, 98.88), 2: (7974, 99.43, 99.21), 3: (7753, 98.72, 99.30), 4: (7753, 98.75, 99.47)}
@@ -140,12 +142,14 @@ def _summary_row(record: dict) -> dict:
 def comparison_markdown(record: dict, previous: dict | None) -> str:
     """This run against the previous phase's recorded run and against the seed's reported numbers."""
     phase, row = record["phase"], _summary_row(record)
-    seed_params, seed_train, seed_test = SEED_REPORTED[phase]
     lines = ["| run | params | best train acc | best test acc | final test acc | min test acc, last 5 |",
-             "|---|---:|---:|---:|---:|---:|",
-             f"| seed write-up, phase {phase} (reported) | {seed_params:,} | {seed_train:.2f} | {seed_test:.2f} | | |",
-             f"| **this run, phase {phase}** | {row['params']:,} | {row['best_train']:.2f} | {row['best_test']:.2f} | "
-             f"{row['final_test']:.2f} | {row['min_last']:.2f} |"]
+             "|---|---:|---:|---:|---:|---:|"]
+    if phase in SEED_REPORTED:  # phase 5 goes beyond the seed's write-up: nothing reported to compare with
+        seed_params, seed_train, seed_test = SEED_REPORTED[phase]
+        lines.append(f"| seed write-up, phase {phase} (reported) | {seed_params:,} | {seed_train:.2f} | "
+                     f"{seed_test:.2f} | | |")
+    lines.append(f"| **this run, phase {phase}** | {row['params']:,} | {row['best_train']:.2f} | "
+                 f"{row['best_test']:.2f} | {row['final_test']:.2f} | {row['min_last']:.2f} |")
     if previous is not None:
         prev = _summary_row(previous)
         lines.append(f"| recorded run, phase {previous['phase']} | {prev['params']:,} | {prev['best_train']:.2f} | "

@@ -1,6 +1,7 @@
 """``make trials``: choose phase 4's recipe on the validation split, never on the test set.
 
     python -m utils.run_trials [--seeds 1 2 3] [--jobs 2] [--out results/phase4_trials.json]
+    python -m utils.run_trials --phase5 [--seeds 1 2]  # phase 5's smaller models (results/phase5_search.json)
     python -m utils.run_trials --spread [--jobs 2]     # seed-to-seed spread of phases 1-3 (results/spread.json)
 
 Every candidate of ``utils.recipes.PHASE4_CANDIDATES`` trains on the first 50,000 training digits and is evaluated
@@ -30,9 +31,9 @@ from pathlib import Path
 
 from .machine import platform_record
 from .paths import results_dir
-from .recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, RECIPES
+from .recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, PHASE5_CANDIDATES, RECIPES
 from .results import write_json
-from .trials import RULE, SPLIT, pick, run_row, summarize
+from .trials import PHASE5_REFERENCE, PHASE5_RULE, RULE, SPLIT, pick, pick_smallest, run_row, summarize
 
 
 def _train_one(key, config: dict, threads: int) -> tuple:
@@ -70,14 +71,27 @@ def _recorded(entry: dict | None, recipe: dict, seed: int) -> dict | None:
     return next((run for run in entry["runs"] if run["seed"] == seed), None)
 
 
-def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:
+def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, phase: int = 4) -> dict:
+    """Phase 4's recipe candidates (``make trials``) or, with ``phase=5``, phase 5's smaller models (``make
+    search``), each trained on the validation split under ``seeds``; judged by that phase's rule."""
+    from .models import build_model, count_parameters
     from .runs import run_config
+    if phase == 4:
+        candidates, command, rule = PHASE4_CANDIDATES, "make trials", RULE
+        describe = {name: CANDIDATE_LEVERS[name] for name in candidates}
+    else:
+        candidates, command, rule = PHASE5_CANDIDATES, "make search", PHASE5_RULE
+        params = {name: count_parameters(build_model(recipe["model"])) for name, recipe in candidates.items()}
+        describe = {name: f"{count:,}" for name, count in params.items()}
     previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
-    entries = {name: {"name": name, "levers": CANDIDATE_LEVERS[name], "recipe": recipe, "runs": []}
-               for name, recipe in PHASE4_CANDIDATES.items()}
+    entries = {name: {"name": name, "levers": describe[name], "recipe": recipe, "runs": []}
+               for name, recipe in candidates.items()}
+    if phase == 5:
+        for name in entries:
+            entries[name]["params"] = params[name]
     jobs = []
     for seed in seeds:  # seed-major order: a partial file holds every candidate's first seeds
-        for name, recipe in PHASE4_CANDIDATES.items():
+        for name, recipe in candidates.items():
             kept = _recorded(previous.get(name), recipe, seed)
             if kept:
                 entries[name]["runs"].append(kept)
@@ -85,14 +99,17 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) 
                 jobs.append((name, run_config(recipe, seed=seed, split="validation", data_dir=data_dir, device="cpu")))
 
     def write(complete: bool) -> dict:
-        candidates = []
+        done = []
         for entry in entries.values():
             runs = sorted(entry["runs"], key=lambda run: run["seed"])
-            candidates.append({**entry, "runs": runs, "summary": summarize(runs) if runs else None})
-        record = {"command": "make trials", "split": SPLIT, "seeds": seeds, "rule": RULE, "complete": complete,
-                  "candidates": candidates}
+            done.append({**entry, "runs": runs, "summary": summarize(runs) if runs else None})
+        record = {"command": command, "split": SPLIT, "seeds": seeds, "rule": rule, "complete": complete,
+                  "candidates": done}
+        if phase == 5:
+            record["reference"] = _phase5_reference(seeds, out.parent)
         if complete:
-            record["picked"], record["reason"] = pick(candidates)
+            record["picked"], record["reason"] = (pick(done) if phase == 4 else
+                                                  pick_smallest(done, record["reference"]))
         write_json(out, record)
         return record
 
@@ -104,6 +121,20 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) 
     record = write(complete=True)
     log(f"picked {record['picked']}: {record['reason']}")
     return record
+
+
+def _phase5_reference(seeds: list[int], results: Path) -> dict:
+    """Phase 4's recipe and model (candidate C of ``results/phase4_trials.json``) on ``seeds``: phase 5's yardstick."""
+    trials4 = _load(results / "phase4_trials.json")
+    if trials4 is None:
+        raise FileNotFoundError(f"phase 5's search is judged against phase 4's trials: run `make trials` first")
+    entry = next(c for c in trials4["candidates"] if c["name"] == PHASE5_REFERENCE)
+    runs = [run for run in entry["runs"] if run["seed"] in seeds]
+    missing = sorted(set(seeds) - {run["seed"] for run in runs})
+    if missing:
+        raise ValueError(f"phase 4's trials have no run of candidate {PHASE5_REFERENCE} for seeds {missing}")
+    return {"name": f"phase 4 ({PHASE5_REFERENCE})", "levers": "7,753", "params": 7753,
+            "source": "results/phase4_trials.json", "runs": runs, "summary": summarize(runs)}
 
 
 def spread(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:
@@ -142,9 +173,10 @@ def add_recorded(rev: str, out: Path) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 1 2 3 (trials), 2 (spread)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 1 2 3 (trials), 1 2 (--phase5), 2 3 (--spread)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
     parser.add_argument("--spread", action="store_true", help="phases 1-3's seed spread instead of the trials")
+    parser.add_argument("--phase5", action="store_true", help="phase 5's smaller models (make search; seeds 1 2)")
     parser.add_argument("--add-recorded", metavar="REV", help="with --spread: add the seed-1 runs that git revision "
                         "REV recorded (another platform), instead of training")
     parser.add_argument("--out", type=Path, default=None)
@@ -152,7 +184,9 @@ def main(argv=None) -> None:
     if args.spread and args.add_recorded:
         add_recorded(args.add_recorded, args.out or results_dir() / "spread.json")
     elif args.spread:
-        spread(args.seeds or [2], args.jobs, args.out or results_dir() / "spread.json")
+        spread(args.seeds or [2, 3], args.jobs, args.out or results_dir() / "spread.json")
+    elif args.phase5:
+        trials(args.seeds or [1, 2], args.jobs, args.out or results_dir() / "phase5_search.json", phase=5)
     else:
         trials(args.seeds or [1, 2, 3], args.jobs, args.out or results_dir() / "phase4_trials.json")
 

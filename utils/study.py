@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 
 from .runs import train_recipe
-from .results import HOLD_EPOCHS, TARGET_ACC, recipe_of
+from .results import GOAL_PARAMS, HOLD_EPOCHS, STRETCH_PARAMS, TARGET_ACC, recipe_of
 
 
 @dataclass
@@ -72,3 +72,15 @@ def study_markdown(study: SeedStudy) -> str:
                  f"epochs; final accuracy {s['mean_final']:.2f} +- {s['std_final']:.2f}% (mean +- std); "
                  f"worst last-{HOLD_EPOCHS} minimum {s['worst_min_last']:.2f}%.")
     return "\n".join(lines)
+
+
+def goal_verdict(params: int, study: SeedStudy) -> str:
+    """Phase 5's goal against its seed study: at most ``GOAL_PARAMS`` parameters (stretch ``STRETCH_PARAMS``),
+    holding >= 99.40% in each of the last 5 epochs on every seed studied."""
+    s = study.summary()
+    every_seed = s["held"] == s["seeds"]
+    lines = [f"{'met    ' if params <= GOAL_PARAMS else 'not met'}  parameters {params:,} <= {GOAL_PARAMS:,} "
+             f"(stretch goal {STRETCH_PARAMS:,}: {'met' if params <= STRETCH_PARAMS else 'not met'})",
+             f"{'met    ' if every_seed else 'not met'}  held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} "
+             f"epochs on {s['held']} of {s['seeds']} seeds"]
+    return "\n".join(lines + [f"phase 5 goal {'MET' if every_seed and params <= GOAL_PARAMS else 'NOT MET'}"])

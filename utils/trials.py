@@ -56,12 +56,37 @@ def pick(candidates: list[dict]) -> tuple[str, str]:
     raise AssertionError("unreachable: the best candidate ties with itself")
 
 
+PHASE5_REFERENCE = "C"  # phase 4's recipe and model in phase 4's trials: the level phase 5's smaller models must hold
+PHASE5_RULE = ("score = the worst seed's minimum validation accuracy over the last 5 epochs; a candidate holds phase "
+               "4's level when its score is at least phase 4's (recipe C of phase 4's trials, the same seeds) minus "
+               "the seed spread (the larger of the two standard deviations over seeds of the last-5 minimum); of the "
+               "candidates that hold, the one with the fewest parameters is picked; if none holds, the best score")
+
+
+def pick_smallest(candidates: list[dict], reference: dict) -> tuple[str, str]:
+    """Phase 5's rule (``PHASE5_RULE``): the fewest parameters among the candidates that hold ``reference``'s level."""
+    ref = reference["summary"]
+    holding = [c for c in candidates
+               if ref["worst_min_last"] - c["summary"]["worst_min_last"]
+               <= max(ref["std_min_last"], c["summary"]["std_min_last"])]
+    if not holding:
+        best = max(candidates, key=lambda c: c["summary"]["worst_min_last"])
+        return best["name"], (f"no candidate holds phase 4's level ({ref['worst_min_last']:.2f}%); {best['name']} "
+                              f"scores best ({best['summary']['worst_min_last']:.2f}%)")
+    smallest = min(holding, key=lambda c: c["params"])
+    return smallest["name"], (f"{smallest['name']} ({smallest['params']:,} parameters) is the smallest that holds "
+                              f"phase 4's level: worst-seed last-5 minimum {smallest['summary']['worst_min_last']:.2f}% "
+                              f"against {ref['worst_min_last']:.2f}%")
+
+
 def trials_markdown(record: dict) -> str:
     """The trials as a table: each candidate's levers, each seed's last-5 validation minimum, and the decision."""
     seeds = record["seeds"]
-    lines = ["| candidate | what it adds | " + " | ".join(f"seed {s}: last-5 min / final" for s in seeds)
+    what = "parameters" if "reference" in record else "what it adds"
+    lines = [f"| candidate | {what} | " + " | ".join(f"seed {s}: last-5 min / final" for s in seeds)
              + " | worst last-5 min | std | mean final |", "|---|---|" + "---:|" * (len(seeds) + 3)]
-    for c in record["candidates"]:
+    rows = record["candidates"] + ([record["reference"]] if "reference" in record else [])
+    for c in rows:
         runs = {run["seed"]: run for run in c["runs"]}
         cells = [f"{runs[s]['min_last']:.2f} / {runs[s]['final']:.2f}" if s in runs else "not run" for s in seeds]
         s = c["summary"] or {}
@@ -74,11 +99,16 @@ def trials_markdown(record: dict) -> str:
         f"{record['split']['train']}. Rule: {record['rule']}.\n\n{verdict}"
 
 
-def load_trials(results=None) -> dict:
-    """``results/phase4_trials.json``, as ``make trials`` recorded it."""
-    path = Path(results or results_dir()) / "phase4_trials.json"
+TRIALS_FILES = {4: ("phase4_trials.json", "make trials"), 5: ("phase5_search.json", "make search")}
+
+
+def load_trials(results=None, phase: int = 4) -> dict:
+    """``results/phase4_trials.json`` (``make trials``) or, for phase 5, ``results/phase5_search.json``
+    (``make search``), as the command recorded it."""
+    name, command = TRIALS_FILES[phase]
+    path = Path(results or results_dir()) / name
     if not path.exists():
-        raise FileNotFoundError(f"no trials at {path}: run `make trials` first")
+        raise FileNotFoundError(f"no trials at {path}: run `{command}` first")
     return json.loads(path.read_text())
 
 

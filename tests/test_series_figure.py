@@ -1,0 +1,32 @@
+"""The whole-series figure: which runs become points, and the figure drawn from them."""
+
+import json
+
+import utils
+from utils.study import seed_row
+
+
+def last5(low):
+    return [98.0] * 10 + [low + 0.1, low, low + 0.2, low + 0.1, low + 0.3]
+
+
+def test_every_recorded_test_run_is_one_point(tmp_path):
+    for phase in (1, 2, 3):
+        record = {"phase": phase, "params": 7000 + phase, "test_acc": last5(99.0 + phase / 10)}
+        (tmp_path / f"phase{phase}.json").write_text(json.dumps(record))
+    spread = {"phases": {"1": {"runs": [{"seed": 1, "acc": last5(99.1), "source": "an earlier revision"},
+                                        {"seed": 2, "acc": last5(98.5)}]}, "2": {"runs": []}, "3": {"runs": []}}}
+    (tmp_path / "spread.json").write_text(json.dumps(spread))
+    study4 = {"recipes": [{"name": "final recipe", "recipe": utils.RECIPES[4], "runs": [seed_row(1, last5(99.45))]},
+                          {"name": "other", "recipe": utils.RECIPES[4], "runs": [seed_row(1, last5(99.3))]}]}
+    (tmp_path / "phase4_seeds.json").write_text(json.dumps(study4))
+    study5 = {"recipes": [{"name": "phase 5 model", "recipe": {**utils.RECIPES[4], "model": "8-8-M-10-10-12"},
+                           "runs": [seed_row(1, last5(99.41)), seed_row(2, last5(99.38))]}]}
+    points = utils.series_points(tmp_path, studies={5: study5})
+    assert points == [("phase 1", 7001, 99.1), ("phase 1", 7001, 98.5), ("phase 2", 7002, 99.2),
+                      ("phase 3", 7003, 99.3), ("phase 4", 7753, 99.45), ("phase 4, other", 7753, 99.3),
+                      ("phase 5", 3564, 99.41), ("phase 5", 3564, 99.38)]
+    fig = utils.plot_series(points, "series")
+    ax = fig.axes[0]
+    assert [line.get_ydata()[0] for line in ax.get_lines()] == [99.4]  # the target line
+    assert sum(len(c.get_offsets()) for c in ax.collections) == len(points)
