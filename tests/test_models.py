@@ -69,7 +69,7 @@ def test_spec_counts_are_exact():
 
 
 def test_phase3s_spec_builds_phase3s_model():
-    assert str(build_spec("9-9-9-M-16-16-16")) == str(build_model(3))
+    assert str(build_spec("9-9-9-M-16-16-16")) == str(build_model(3))  # the spec is phase 3's layout, written out
 
 
 def test_separable_block_is_depthwise_then_pointwise():

@@ -8,6 +8,7 @@ import math
 
 from .recipes import recipe_changes
 from .results import GOAL_PARAMS, HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC
+from .study import goal_met
 
 CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
 
@@ -156,15 +157,14 @@ def _phase5(record, search, studies, previous) -> list[str]:
                  f"{_span(_last(record))}, {'all' if _held(record) else 'not all'} at or above {TARGET_ACC:.2f}%; "
                  f"train and test accuracy at the end {record['train_acc'][-1]:.2f}% and {acc[-1]:.2f}%.")
     final = next(iter(studies.values()))["summary"]
-    every = final["held"] == final["seeds"]
     lines.append(
         f"**{final['seeds']} seeds on the test set: held on {final['held']} of {final['seeds']}** (mean final "
         f"{final['mean_final']:.2f}%, worst last-{HOLD_EPOCHS} minimum {final['worst_min_last']:.2f}%), with "
         f"{record['params']:,} parameters, {previous['params'] - record['params']:,} fewer than phase 4's "
         f"{previous['params']:,}. The goal (at most {GOAL_PARAMS:,} parameters, holding on every seed) is "
-        + ("met." if every and record["params"] <= GOAL_PARAMS else
-           "**not met**" + (f": {final['seeds'] - final['held']} seed(s) missed." if not every else
-                            f": {record['params']:,} parameters is above {GOAL_PARAMS:,}.")))
+        + ("met." if goal_met(record["params"], final) else
+           "**not met**" + (f": {final['seeds'] - final['held']} seed(s) missed." if final["held"] < final["seeds"]
+                            else f": {record['params']:,} parameters is above {GOAL_PARAMS:,}.")))
     return lines
 
 

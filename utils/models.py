@@ -17,7 +17,7 @@ PHASES = (1, 2, 3, 4, 5)
 
 # (in_channels, out_channels) of each 3x3 convolution; "M" marks the 2x2 max-pool.
 _PLAIN_CHANNELS = [(1, 10), (10, 10), (10, 10), "M", (10, 10), (10, 11), (11, 12), (12, 12), (12, 13)]
-_GAP_CHANNELS = [(1, 9), (9, 9), (9, 9), "M", (9, 16), (16, 16), (16, 16)]
+GAP_SPEC = "9-9-9-M-16-16-16"  # phases 3 and 4, as a build_spec string
 
 
 def _conv_blocks(channels, batch_norm: bool) -> list[nn.Module]:
@@ -56,10 +56,8 @@ def build_model(phase: int | str) -> nn.Sequential:
         batch_norm = phase == 2
         layers = _conv_blocks(_PLAIN_CHANNELS, batch_norm)
         layers += [nn.Conv2d(13, 10, kernel_size=1, bias=not batch_norm), nn.Flatten()]
-    else:
-        layers = _conv_blocks(_GAP_CHANNELS, batch_norm=True)
-        layers += [nn.Conv2d(16, 10, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=5), nn.Flatten()]
-    return nn.Sequential(*layers)
+        return nn.Sequential(*layers)
+    return build_spec(GAP_SPEC)
 
 
 def build_spec(spec: str, input_size: int = 28) -> nn.Sequential:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from .machine import describe
 from .paths import results_dir as results_dir_of_project
-from .models import build_model
+from .models import build_model, count_parameters
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
 from .regression import phase_runs, spread_tolerance
 from .results import GOAL_PARAMS, HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC, load_result
-from .study import SeedStudy, goal_verdict
+from .study import goal_met, held_line
 from .trials import trials_markdown
 
 PHASE_NAMES = {1: "baseline", 2: "+ BatchNorm", 3: "+ GAP, augmentation, higher LR",
@@ -30,7 +30,7 @@ def phases_table() -> str:
     lines = ["| phase | notebook | what it changes (from `utils/recipes.py`) | params |", "|---|---|---|---:|"]
     for phase, name in PHASE_NAMES.items():
         changes = changes_markdown(phase).replace("\n", "<br>").replace("- ", "", 1).replace("<br>- ", "<br>")
-        params = sum(p.numel() for p in build_model(phase).parameters())
+        params = count_parameters(build_model(phase))
         lines.append(f"| {phase}. {name} | [`{NOTEBOOKS[phase]}.ipynb`](notebooks/{NOTEBOOKS[phase]}.ipynb) | "
                      f"{changes} | {params:,} |")
     return "\n".join(lines)
@@ -62,25 +62,21 @@ def study_table(results_dir) -> str:
     """The seed studies of phases 4 and 5: each recipe, how many seeds held, and their spread."""
     lines = [f"| phase | recipe | params | seeds | held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} | "
              f"mean final | std final | worst last-{HOLD_EPOCHS} minimum |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    goal = ""
     for phase in (4, 5):
         study = _load(results_dir, f"phase{phase}_seeds.json")
         if study is None:
             lines.append(f"| {phase} | _not run yet_ | | | | | | |")
             continue
-        for entry in study["recipes"]:
+        for index, entry in enumerate(study["recipes"]):
             s = entry["summary"]
-            params = sum(p.numel() for p in build_model(entry["recipe"]["model"]).parameters())
+            params = count_parameters(build_model(entry["recipe"]["model"]))
             lines.append(f"| {phase} | {entry['name']} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
                          f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
-    study5 = _load(results_dir, "phase5_seeds.json")
-    if study5 is not None:
-        entry = study5["recipes"][0]
-        params = sum(p.numel() for p in build_model(entry["recipe"]["model"]).parameters())
-        verdict = goal_verdict(params, SeedStudy(entry["name"], {}, entry["runs"])).splitlines()
-        lines.append(f"\nPhase 5's goal (at most {GOAL_PARAMS:,} parameters, holding on every seed): "
-                     f"**{verdict[-1].removeprefix('phase 5 goal ')}** ({params:,} parameters; "
-                     f"{verdict[1].split('  ', 1)[1]}).")
-    return "\n".join(lines)
+            if phase == 5 and index == 0:  # phase 5's own model: its goal
+                goal = (f"\n\nPhase 5's goal (at most {GOAL_PARAMS:,} parameters, holding on every seed): "
+                        f"**{'MET' if goal_met(params, s) else 'NOT MET'}** ({params:,} parameters; {held_line(s)}).")
+    return "\n".join(lines) + goal
 
 
 def trials_section(results_dir) -> str:
@@ -99,23 +95,21 @@ def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[s
 
     ``studies`` (phase -> study record) stands in for a phase's ``phase{N}_seeds.json`` (the notebook's own study,
     not saved yet); a file missing from ``results_dir`` is read from the project's ``results/`` (a smoke run)."""
-    def read(name):
-        return _load(results_dir or results_dir_of_project(), name) or _load(results_dir_of_project(), name)
+    def folder(name):
+        here = Path(results_dir or results_dir_of_project())
+        return here if (here / name).exists() else results_dir_of_project()
 
     points = []
-    spread = read("spread.json") or {"phases": {}}
     for phase in (1, 2, 3):
         record = load_result(results_dir, phase, recorded_if_missing=True)
         if record is None:
             continue
-        others = spread["phases"].get(str(phase), {}).get("runs", [])
-        # rows with a "source" are the headline seed as an earlier revision recorded it: the same seed, not a new run
-        runs = [record["test_acc"]] + [run["acc"] for run in others if "source" not in run]
+        runs = phase_runs(phase, folder(f"phase{phase}.json"))  # the headline and its distinct other seeds
         points += [(f"phase {phase}", record["params"], min(acc[-HOLD_EPOCHS:])) for acc in runs]
     for phase in (4, 5):
-        study = (studies or {}).get(phase) or read(f"phase{phase}_seeds.json")
+        study = (studies or {}).get(phase) or _load(folder(f"phase{phase}_seeds.json"), f"phase{phase}_seeds.json")
         for index, entry in enumerate((study or {}).get("recipes", [])):
-            params = sum(p.numel() for p in build_model(entry["recipe"]["model"]).parameters())
+            params = count_parameters(build_model(entry["recipe"]["model"]))
             label = f"phase {phase}" if index == 0 else f"phase {phase}, {entry['name']}"
             points += [(label, params, run["min_last"]) for run in entry["runs"]]
     return points

@@ -74,21 +74,17 @@ def _recorded(entry: dict | None, recipe: dict, seed: int) -> dict | None:
 def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, phase: int = 4) -> dict:
     """Phase 4's recipe candidates (``make trials``) or, with ``phase=5``, phase 5's smaller models (``make
     search``), each trained on the validation split under ``seeds``; judged by that phase's rule."""
-    from .models import build_model, count_parameters
     from .runs import run_config
     if phase == 4:
-        candidates, command, rule = PHASE4_CANDIDATES, "make trials", RULE
-        describe = {name: CANDIDATE_LEVERS[name] for name in candidates}
-    else:
+        candidates, command, rule, reference = PHASE4_CANDIDATES, "make trials", RULE, None
+        entries = {name: {"name": name, "levers": CANDIDATE_LEVERS[name], "recipe": recipe, "runs": []}
+                   for name, recipe in candidates.items()}
+    else:  # judged against phase 4's trials: read them (and fail, if they are missing) before any training
         candidates, command, rule = PHASE5_CANDIDATES, "make search", PHASE5_RULE
-        params = {name: count_parameters(build_model(recipe["model"])) for name, recipe in candidates.items()}
-        describe = {name: f"{count:,}" for name, count in params.items()}
+        reference = _phase5_reference(seeds, out.parent)
+        entries = {name: _sized({"name": name, "recipe": recipe, "runs": []}, recipe["model"])
+                   for name, recipe in candidates.items()}
     previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
-    entries = {name: {"name": name, "levers": describe[name], "recipe": recipe, "runs": []}
-               for name, recipe in candidates.items()}
-    if phase == 5:
-        for name in entries:
-            entries[name]["params"] = params[name]
     jobs = []
     for seed in seeds:  # seed-major order: a partial file holds every candidate's first seeds
         for name, recipe in candidates.items():
@@ -105,11 +101,10 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, 
             done.append({**entry, "runs": runs, "summary": summarize(runs) if runs else None})
         record = {"command": command, "split": SPLIT, "seeds": seeds, "rule": rule, "complete": complete,
                   "candidates": done}
-        if phase == 5:
-            record["reference"] = _phase5_reference(seeds, out.parent)
+        if reference is not None:
+            record["reference"] = reference
         if complete:
-            record["picked"], record["reason"] = (pick(done) if phase == 4 else
-                                                  pick_smallest(done, record["reference"]))
+            record["picked"], record["reason"] = pick(done) if reference is None else pick_smallest(done, reference)
         write_json(out, record)
         return record
 
@@ -123,6 +118,13 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, 
     return record
 
 
+def _sized(entry: dict, model) -> dict:
+    """A phase-5 entry with ``model``'s parameter count, shown where phase 4's entries show their lever."""
+    from .models import build_model, count_parameters
+    params = count_parameters(build_model(model))
+    return {**entry, "levers": f"{params:,}", "params": params}
+
+
 def _phase5_reference(seeds: list[int], results: Path) -> dict:
     """Phase 4's recipe and model (candidate C of ``results/phase4_trials.json``) on ``seeds``: phase 5's yardstick."""
     trials4 = _load(results / "phase4_trials.json")
@@ -133,8 +135,8 @@ def _phase5_reference(seeds: list[int], results: Path) -> dict:
     missing = sorted(set(seeds) - {run["seed"] for run in runs})
     if missing:
         raise ValueError(f"phase 4's trials have no run of candidate {PHASE5_REFERENCE} for seeds {missing}")
-    return {"name": f"phase 4 ({PHASE5_REFERENCE})", "levers": "7,753", "params": 7753,
-            "source": "results/phase4_trials.json", "runs": runs, "summary": summarize(runs)}
+    return _sized({"name": f"phase 4 ({PHASE5_REFERENCE})", "source": "results/phase4_trials.json", "runs": runs,
+                   "summary": summarize(runs)}, entry["recipe"]["model"])
 
 
 def spread(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:
