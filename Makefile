@@ -43,7 +43,9 @@ test-slow: $(STAMP)
 regress: $(STAMP)
 	$(PY) -m utils.regress
 
-# Phase 4's recipe, chosen on the validation split (about an hour on 2 CPU cores): results/phase4_trials.json.
+# Phase 4's recipe trials, round 2, on the validation split: stage 1 (7 candidates x 4 seeds), then the stage 2 that
+# stage 1 calls for (up to 32 more runs); ~5.5 minutes a run, 2 at a time: about 2.5 hours on 2 CPU cores, resumable
+# (results/phase4_trials_round2.json keeps every finished run). Round 1: python -m utils.run_trials --round 1.
 trials: $(STAMP)
 	$(PY) -m utils.run_trials --jobs 2
 

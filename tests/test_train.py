@@ -49,7 +49,7 @@ def test_step_scheduler_steps_per_epoch(mnist_root):
 def test_unknown_scheduler_is_an_error():
     model = utils.build_model(1)
     with pytest.raises(ValueError, match="scheduler must be one of"):
-        utils.make_optimizer(model, {**SMALL, "scheduler": "cosine"}, steps_per_epoch=10)
+        utils.make_optimizer(model, {**SMALL, "scheduler": "exponential"}, steps_per_epoch=10)
 
 
 def test_interrupt_mid_epoch_propagates():

@@ -105,6 +105,8 @@ KEY_MEANINGS = {
     "milestones": "MultiStepLR: the epochs after which lr drops",
     "gamma": "the factor of each drop",
     "augment": "per-sample RandomAffine + ColorJitter ranges (None: none)",
+    "ema": "decay per step of the weight average that is evaluated (absent: the trained weights are)",
+    "label_smoothing": "label smoothing of the training loss (absent: none)",
 }
 
 
@@ -157,3 +159,31 @@ def changes_markdown(phase: int) -> str:
     lines = [f"model: {model_name(after['model'])}" if line.startswith("model: ") else line
              for line in recipe_changes(before, after)]
     return "\n".join(f"- {line}" for line in lines) or "- nothing"
+
+
+# Phase 4's trials, round 2: levers aimed at the end-of-run stability the target judges, each free in parameters,
+# each one change to the base (round 1's pick, C). A lever is a function recipe -> recipe, so that the combinations
+# round 2's rule calls for (``utils.trials.stage2_candidates``) are those functions composed. Committed before the
+# runs they judge.
+EMA_DECAY = 0.999  # per optimiser step: the average's time constant is 1,000 steps, about 2.5 epochs of 50,000 digits
+ROUND2_BASE = PHASE4_CANDIDATES["C"]
+ROUND2_LEVERS = {
+    "drops-5-10": ("lr / 10 after epochs 5 and 10 instead of 8 and 12: every judged epoch (11-15) at the final lr",
+                   lambda r: {**r, "milestones": (5, 10)}),
+    "cosine": ("lr annealed from 0.1 to 0 along a cosine, stepped per batch, instead of MultiStepLR",
+               lambda r: with_schedule(r, {"scheduler": "cosine"})),
+    "ema": (f"an EMA of the weights and BatchNorm buffers (decay {EMA_DECAY} per step) is the model evaluated",
+            lambda r: {**r, "ema": EMA_DECAY}),
+    "smooth": ("label smoothing 0.1 in the training loss", lambda r: {**r, "label_smoothing": 0.1}),
+    "nesterov": ("Nesterov momentum", lambda r: {**r, "nesterov": True}),
+    "wd": ("weight decay 1e-4", lambda r: {**r, "weight_decay": 1e-4}),
+}
+SCHEDULE_LEVERS = ("drops-5-10", "cosine")  # both replace the schedule: a combination takes at most one of them
+
+
+def round2_recipe(levers: tuple[str, ...]) -> dict:
+    """Round 2's base with ``levers`` applied in order (the empty tuple is the base itself)."""
+    recipe = ROUND2_BASE
+    for lever in levers:
+        recipe = ROUND2_LEVERS[lever][1](recipe)
+    return recipe

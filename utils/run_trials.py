@@ -1,6 +1,7 @@
 """``make trials``: choose phase 4's recipe on the validation split, never on the test set.
 
-    python -m utils.run_trials [--seeds 1 2 3] [--jobs 2] [--out results/phase4_trials.json]
+    python -m utils.run_trials [--jobs 2]               # round 2 of phase 4's trials (results/phase4_trials_round2.json)
+    python -m utils.run_trials --round 1 [--seeds 1 2 3] # round 1 (results/phase4_trials.json)
     python -m utils.run_trials --phase5 [--seeds 1 2]  # phase 5's smaller models (results/phase5_search.json)
     python -m utils.run_trials --spread [--jobs 2]     # seed-to-seed spread of phases 1-3 (results/spread.json)
 
@@ -118,6 +119,64 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, 
     return record
 
 
+def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
+    """Phase 4's trials, round 2 (``make trials``): stage 1, then the stage 2 that stage 1's results call for, then the
+    decision, all by ``utils.trials.ROUND2_RULE``. Resumable like ``trials``: recorded runs of the same recipe and seed
+    are kept, not trained again."""
+    from .recipes import ROUND2_LEVERS, round2_recipe
+    from .runs import run_config
+    from .trials import (ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, pick_powered, stage2_candidates)
+    previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
+    entries: dict[str, dict] = {}
+    stages: dict[str, list[str]] = {}
+
+    def add(levers: tuple, seeds) -> list:
+        name = "+".join(levers) or "base"
+        recipe = round2_recipe(levers)
+        entry = entries.setdefault(name, {"name": name, "levers": list(levers),
+                                          "what": "; ".join(ROUND2_LEVERS[lever][0] for lever in levers)
+                                          or "round 1's pick (C): phase 3's recipe, MultiStepLR([8, 12], 0.1), lr 0.1",
+                                          "recipe": recipe, "runs": []})
+        jobs = []
+        for seed in seeds:
+            if any(run["seed"] == seed for run in entry["runs"]):
+                continue
+            kept = _recorded(previous.get(name), recipe, seed)
+            if kept:
+                entry["runs"].append(kept)
+            else:
+                jobs.append((name, run_config(recipe, seed=seed, split="validation", data_dir=data_dir, device="cpu")))
+        return jobs
+
+    def write(**decision) -> dict:
+        candidates = [{**e, "runs": sorted(e["runs"], key=lambda run: run["seed"])} for e in entries.values()]
+        record = {"command": "make trials", "round": 2, "split": SPLIT, "rule": ROUND2_RULE,
+                  "stage_seeds": {"1": list(ROUND2_STAGE1_SEEDS), "2": list(ROUND2_STAGE2_SEEDS)},
+                  "stages": stages, "complete": bool(decision), "candidates": candidates, **decision}
+        write_json(out, record)
+        return record
+
+    def on_done(name, row):
+        entries[name]["runs"].append(row)
+        write()
+
+    stage1 = [()] + [(lever,) for lever in ROUND2_LEVERS]
+    stages["1"] = ["+".join(levers) or "base" for levers in stage1]
+    jobs = [job for seed in ROUND2_STAGE1_SEEDS for levers in stage1 for job in add(levers, [seed])]  # seed-major
+    log("stage 1")
+    run_pool(jobs, workers, on_done, log)
+    stage2 = stage2_candidates([entries[name] for name in stages["1"]])
+    stages["2"] = ["+".join(levers) or "base" for levers in stage2]
+    jobs = [job for seed in ROUND2_STAGE1_SEEDS + ROUND2_STAGE2_SEEDS for levers in stage2
+            for job in add(levers, [seed] if len(levers) > 1 or seed in ROUND2_STAGE2_SEEDS else [])]
+    log(f"stage 2: {', '.join(stages['2'])}")
+    run_pool(jobs, workers, on_done, log)
+    picked, reason, comparisons = pick_powered([entries[name] for name in stages["2"]])
+    record = write(picked=picked, reason=reason, comparisons=comparisons)
+    log(f"picked {picked}: {reason}")
+    return record
+
+
 def _sized(entry: dict, model) -> dict:
     """A phase-5 entry with ``model``'s parameter count, shown where phase 4's entries show their lever."""
     from .models import build_model, count_parameters
@@ -181,6 +240,8 @@ def main(argv=None) -> None:
     parser.add_argument("--phase5", action="store_true", help="phase 5's smaller models (make search; seeds 1 2)")
     parser.add_argument("--add-recorded", metavar="REV", help="with --spread: add the seed-1 runs that git revision "
                         "REV recorded (another platform), instead of training")
+    parser.add_argument("--round", type=int, choices=(1, 2), default=2,
+                        help="phase 4's trials: round 2 (default, results/phase4_trials_round2.json) or round 1")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.spread and args.add_recorded:
@@ -189,8 +250,10 @@ def main(argv=None) -> None:
         spread(args.seeds or [2, 3], args.jobs, args.out or results_dir() / "spread.json")
     elif args.phase5:
         trials(args.seeds or [1, 2], args.jobs, args.out or results_dir() / "phase5_search.json", phase=5)
-    else:
+    elif args.round == 1:
         trials(args.seeds or [1, 2, 3], args.jobs, args.out or results_dir() / "phase4_trials.json")
+    else:
+        round2(args.jobs, args.out or results_dir() / "phase4_trials_round2.json")
 
 
 if __name__ == "__main__":

@@ -8,10 +8,10 @@ from .data import SPLITS, AugmentSpec, torchvision_loader
 from .fast import resident_loader
 from .models import build_model
 from .runtime import seed_everything
-from .train import History, fit, on_device
+from .train import History, fit, make_ema, on_device
 from .validate import PIPELINES
 
-SCHEDULERS = ("none", "step", "multistep", "onecycle")
+SCHEDULERS = ("none", "step", "multistep", "onecycle", "cosine")
 EVAL_BATCH_SIZE = 2000  # evaluation needs no autograd, so large batches are cheap and fast
 
 
@@ -78,15 +78,22 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
             pct_start=config["pct_start"], div_factor=config["div_factor"],
             final_div_factor=config["final_div_factor"], anneal_strategy="cos")
         return optimizer, scheduler, True
+    if kind == "cosine":  # from the peak lr down to zero along half a cosine, one step per batch, no warm-up
+        total = config["epochs"] * steps_per_epoch
+        return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total, eta_min=0.0), True
     raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {kind!r}")
 
 
 def train_recipe(config: dict, device, progress: bool = True, leave: bool = True, log=None) -> tuple[nn.Module, History]:
-    """Seed, build the model and the loaders, and train: one complete run of ``config``."""
+    """Seed, build the model and the loaders, and train: one complete run of ``config``.
+
+    Returns the model that was evaluated: the trained one, or its weight average when the recipe has ``ema``."""
     seed_everything(config["seed"])
     model = build_model(config["model"]).to(device)
     train_batches, test_batches = make_loaders(config, device)
     optimizer, scheduler, per_batch = make_optimizer(model, config, len(train_batches))
+    ema = make_ema(model, config["ema"]) if config.get("ema") else None
     history = fit(model, train_batches, test_batches, optimizer, config["epochs"], scheduler, per_batch,
-                  progress=progress, leave=leave, log=log)
-    return model, history
+                  progress=progress, leave=leave, log=log, ema=ema,
+                  label_smoothing=config.get("label_smoothing", 0.0))
+    return (model if ema is None else ema.module), history

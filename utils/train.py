@@ -49,16 +49,19 @@ def evaluate(model: nn.Module, batches) -> tuple[float, float]:
     return total_loss.item() / seen, 100.0 * correct.item() / seen
 
 
-def _train_epoch(model, batches, optimizer, scheduler, step_scheduler_per_batch, lr_log, bar) -> tuple[float, float]:
+def _train_epoch(model, batches, optimizer, scheduler, step_scheduler_per_batch, lr_log, bar, ema=None,
+                 label_smoothing: float = 0.0) -> tuple[float, float]:
     model.train()
     total_loss, correct, seen, reported = None, None, 0, 0
     for step, (inputs, labels) in enumerate(batches, start=1):
         logits = model(inputs)
-        loss = F.cross_entropy(logits, labels)
+        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         lr_log.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
+        if ema is not None:
+            ema.update_parameters(model)
         if scheduler is not None and step_scheduler_per_batch:
             scheduler.step()
         # Summed on the device and read once per epoch: an .item() per step would wait for the GPU every step.
@@ -76,7 +79,7 @@ def _train_epoch(model, batches, optimizer, scheduler, step_scheduler_per_batch,
 
 def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Optimizer, epochs: int,
         scheduler=None, step_scheduler_per_batch: bool = False, progress: bool = True, leave: bool = True,
-        log=None) -> History:
+        log=None, ema=None, label_smoothing: float = 0.0) -> History:
     """Train for ``epochs`` and test after each; returns the history.
 
     ``train_batches`` / ``test_batches`` are re-iterable sources of ``(inputs, labels)`` already on the model's device
@@ -84,6 +87,10 @@ def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Op
     batch when ``step_scheduler_per_batch`` (OneCycleLR), else after every epoch (StepLR, MultiStepLR). While it
     runs, one tqdm bar over all steps (when ``progress``; it ends as one line, or vanishes unless ``leave``); ``log``,
     when given, also gets one line per epoch.
+
+    ``ema`` (``make_ema``): an exponential moving average of the weights and the BatchNorm buffers, updated after
+    every optimiser step; when given, it is the model that is evaluated after each epoch. ``label_smoothing`` goes
+    to the training loss only (the evaluation loss stays plain cross-entropy).
     """
     history = History()
     steps = len(train_batches)
@@ -94,10 +101,11 @@ def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Op
             bar.set_description_str(f"epoch {epoch}/{epochs}", refresh=False)
             history.lr.append(optimizer.param_groups[0]["lr"])
             train_loss, train_acc = _train_epoch(model, train_batches, optimizer, scheduler,
-                                                 step_scheduler_per_batch, history.lr_per_step, bar)
+                                                 step_scheduler_per_batch, history.lr_per_step, bar, ema,
+                                                 label_smoothing)
             if scheduler is not None and not step_scheduler_per_batch:
                 scheduler.step()
-            test_loss, test_acc = evaluate(model, test_batches)
+            test_loss, test_acc = evaluate(model if ema is None else ema, test_batches)
             seconds = time.perf_counter() - start
             for key, value in [("train_loss", train_loss), ("train_acc", train_acc), ("test_loss", test_loss),
                                ("test_acc", test_acc), ("seconds", seconds)]:
@@ -107,6 +115,17 @@ def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Op
                 log(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.4f} acc {train_acc:6.2f}%  "
                     f"eval loss {test_loss:.4f} acc {test_acc:6.2f}%  lr {history.lr[-1]:.5f}  {seconds:5.1f}s")
     return history
+
+
+def make_ema(model: nn.Module, decay: float) -> torch.optim.swa_utils.AveragedModel:
+    """An exponential moving average of ``model``'s weights *and* BatchNorm buffers (``use_buffers=True``), as timm's
+    ``ModelEmaV2`` keeps them: after each step, ``ema = decay * ema + (1 - decay) * weights``; the first update copies.
+
+    The averaged model is the one to evaluate, report and save: its running statistics are averaged with its weights,
+    so they stay in step with them (no extra pass over the data to recompute BatchNorm statistics).
+    """
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 
 
 class on_device:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .data import PART_SIZES
 from .paths import results_dir
+from .recipes import SCHEDULE_LEVERS
 from .results import HOLD_EPOCHS
 
 RULE = ("score = the worst seed's minimum validation accuracy over the last 5 epochs; the best score wins, except "
@@ -126,3 +127,80 @@ def levers_markdown(record: dict) -> str:
 
 def _index(candidates: list[dict], name: str) -> int:
     return [c["name"] for c in candidates].index(name)
+
+
+# Round 2: trials with the power to tell candidates apart (committed before any of its runs).
+ROUND2_STAGE1_SEEDS = (1, 2, 3, 4)
+ROUND2_STAGE2_SEEDS = (5, 6, 7, 8)
+ROUND2_RULE = (
+    "score = the mean over seeds of the minimum validation accuracy over the last 5 epochs. Stage 1: the base (round "
+    "1's pick, C) and each single lever on seeds 1-4. Stage 2: the base, the three best single levers of stage 1, and "
+    "the combinations stage 1 calls for, on seeds 5-8 (combinations on seeds 1-8): the levers that beat the base in "
+    "stage 1 (a positive mean paired difference; of the two schedule levers, only the better), the best two together "
+    "and, when there are three or more, all of them together. Decision, over seeds 1-8 among the stage-2 "
+    "candidates: the best score; a candidate whose mean paired difference from the best, seed by seed, is within one "
+    "standard error of that difference ties with it; of tied candidates the one with the fewest levers is picked "
+    "(then the better score)")
+
+
+def paired(a: list[dict], b: list[dict]) -> dict:
+    """``a`` minus ``b`` seed by seed over the seeds both ran: the mean difference of the last-5 minimum, its standard
+    error (the standard deviation of the differences over the square root of their number) and the seeds used."""
+    by_seed = {run["seed"]: run["min_last"] for run in b}
+    diffs = [run["min_last"] - by_seed[run["seed"]] for run in a if run["seed"] in by_seed]
+    se = statistics.stdev(diffs) / len(diffs) ** 0.5 if len(diffs) > 1 else float("nan")
+    return {"mean": statistics.fmean(diffs) if diffs else float("nan"), "se": se, "seeds": len(diffs)}
+
+
+def score(runs: list[dict], seeds) -> dict:
+    """Mean and standard error over ``seeds`` of the last-5 minimum (the runs of other seeds are left out)."""
+    lows = [run["min_last"] for run in runs if run["seed"] in seeds]
+    se = statistics.stdev(lows) / len(lows) ** 0.5 if len(lows) > 1 else float("nan")
+    return {"seeds": len(lows), "mean": statistics.fmean(lows) if lows else float("nan"), "se": se}
+
+
+def _runs_on(candidate: dict, seeds) -> list[dict]:
+    return [run for run in candidate["runs"] if run["seed"] in seeds]
+
+
+def stage2_candidates(stage1: list[dict]) -> list[tuple[str, ...]]:
+    """The lever tuples stage 2 runs, from the finished stage 1 (``{"levers": (...), "runs": [...]}`` each, the base
+    with no levers): the base, the three best single levers, and the combinations the rule calls for."""
+    seeds = ROUND2_STAGE1_SEEDS
+    base = next(c for c in stage1 if not c["levers"])
+    singles = [c for c in stage1 if c["levers"]]
+    singles.sort(key=lambda c: -score(c["runs"], seeds)["mean"])  # stable: ties keep the lever order
+    picked = [tuple(base["levers"])] + [tuple(c["levers"]) for c in singles[:3]]
+    gains = [(paired(_runs_on(c, seeds), _runs_on(base, seeds))["mean"], c["levers"][0]) for c in singles]
+    helpful = [lever for gain, lever in sorted(gains, key=lambda g: -g[0]) if gain > 0]
+    schedules = [lever for lever in helpful if lever in SCHEDULE_LEVERS]
+    helpful = [lever for lever in helpful if lever not in schedules[1:]]  # the better schedule lever only
+    if len(helpful) >= 2:
+        picked.append(tuple(helpful[:2]))
+    if len(helpful) >= 3:
+        picked.append(tuple(helpful))
+    return picked
+
+
+def pick_powered(finalists: list[dict]) -> tuple[str, str, dict]:
+    """Round 2's decision over seeds 1-8 among the stage-2 candidates (``ROUND2_RULE``): returns ``(name, reason,
+    comparisons)``, where ``comparisons`` maps each name to its score and its paired difference from the best."""
+    seeds = ROUND2_STAGE1_SEEDS + ROUND2_STAGE2_SEEDS
+    scores = {c["name"]: score(c["runs"], seeds) for c in finalists}
+    best = max(finalists, key=lambda c: scores[c["name"]]["mean"])
+    comparisons = {}
+    for c in finalists:
+        diff = paired(_runs_on(c, seeds), _runs_on(best, seeds))
+        comparisons[c["name"]] = {"score": scores[c["name"]], "vs_best": diff,
+                                  "tie": c is best or -diff["mean"] <= diff["se"]}
+    tied = [c for c in finalists if comparisons[c["name"]]["tie"]]
+    chosen = min(tied, key=lambda c: (len(c["levers"]), -scores[c["name"]]["mean"]))
+    top = scores[best["name"]]["mean"]
+    if chosen is best:
+        reason = f"{best['name']} has the best mean last-5 minimum, {top:.3f}%"
+    else:
+        d = comparisons[chosen["name"]]["vs_best"]
+        reason = (f"{best['name']} scores best ({top:.3f}%); {chosen['name']} ({scores[chosen['name']]['mean']:.3f}%, "
+                  f"paired difference {d['mean']:+.3f} +- {d['se']:.3f}) is within one standard error and has fewer "
+                  f"levers")
+    return chosen["name"], reason, comparisons
