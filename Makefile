@@ -20,7 +20,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 # The four notebooks at full length, then the README's generated sections from results/*.json.
 run: $(STAMP)
-	$(PY) -m utils.series --readme README.md
+	$(PY) -m utils.commands.run --readme README.md
 
 # Unit tests, then smoke runs, then every notebook re-executed and compared; the time of each part is printed.
 test: $(STAMP)
@@ -41,26 +41,26 @@ test-slow: $(STAMP)
 # Every notebook re-executed at full length in a temporary folder (committed files never touched) and compared:
 # exactly on the recording platform, within each notebook's tolerance elsewhere.
 regress: $(STAMP)
-	$(PY) -m utils.regress
+	$(PY) -m utils.commands.regress
 
 # Phase 4's recipe trials, round 2, on the validation split: stage 1 (7 candidates x 4 seeds), then the stage 2 that
 # stage 1 calls for (up to 32 more runs); ~5.5 minutes a run, 2 at a time: about 2.5 hours on 2 CPU cores, resumable
-# (results/phase4_trials_round2.json keeps every finished run). Round 1: python -m utils.run_trials --round 1.
+# (results/phase4_trials_round2.json keeps every finished run). Round 1: python -m utils.commands.trials --round 1.
 trials: $(STAMP)
-	$(PY) -m utils.run_trials --jobs 2
+	$(PY) -m utils.commands.trials --jobs 2
 
 # Phase 5's smaller models on the validation split, seeds 1 and 2, judged against phase 4's trials (about 35 minutes
 # on 2 CPU cores):
 # results/phase5_search.json.
 search: $(STAMP)
-	$(PY) -m utils.run_trials --phase5 --jobs 2
+	$(PY) -m utils.commands.search --jobs 2
 
 # Phases 1-3 under seeds 2 and 3: the spread behind their regression tolerances (results/spread.json; ~20 minutes).
 spread: $(STAMP)
-	$(PY) -m utils.run_trials --spread --jobs 2
+	$(PY) -m utils.commands.spread --jobs 2
 
 bench: $(STAMP)
-	$(PY) -m utils.bench --record
+	$(PY) -m utils.commands.bench --record
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,6 +1,6 @@
 import torch
 
-from utils import bench
+from utils.commands import bench
 
 
 def test_bench_measures_the_three_variants_and_evaluation(mnist_root):

@@ -6,7 +6,7 @@ import torch
 from torchvision import transforms
 
 import utils
-from utils import data
+from utils.core import data
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import torchvision.transforms.functional as TF
 from torchvision.transforms import InterpolationMode
 
 import utils
-from utils import fast
-from utils.data import AugmentSpec
+from utils.core import fast
+from utils.core.data import AugmentSpec
 
 SPEC = AugmentSpec()
 

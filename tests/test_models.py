@@ -4,40 +4,41 @@ import pytest
 import torch
 from torch import nn
 
-from utils import build_model, count_parameters, model_summary
-from utils.models import build_spec
-from utils.recipes import PHASE5_MODEL, PHASE5_SPECS
+from utils import PHASES, build_model, count_parameters, model_summary
+from utils.core.models import build_spec
+from utils.recipes import PHASE5_SPECS
 
 # Phase 5's candidates, counted by hand: a 3x3 conv C_in -> N has 9 C_in N weights, a separable block 9 C_in + C_in N,
 # every BatchNorm 2 C, the head 10 C.
 SPEC_PARAMS = {"6-8-8-M-10-12-14": 4630, "6-6-8-M-10-12-12": 4134, "8-8-M-s24-s24-s24-s24": 3912,
                "8-8-8-M-s24-s24-s24": 3616, "8-8-M-10-10-12": 3564, "8-8-8-M-s16-s16-s16": 2608,
                "8-8-M-s16-s16-s16-s16": 2480}
-EXPECTED_PARAMS = {1: 7896, 2: 7974, 3: 7753, 4: 7753, 5: SPEC_PARAMS[PHASE5_MODEL]}
+MODELS = {row.number: row.recipe["model"] for row in PHASES}  # phase -> the model key its recipe names
 
 
-@pytest.mark.parametrize("phase,params", EXPECTED_PARAMS.items())
-def test_parameter_counts_are_the_seeds(phase, params):
-    assert count_parameters(build_model(phase)) == params
+def test_the_phase_tables_parameter_counts_are_the_models():
+    assert [row.params for row in PHASES] == [7896, 7974, 7753, 7753, 3912]  # the original write-up's, then phase 5's
+    assert {row.number: count_parameters(build_model(row.recipe["model"])) for row in PHASES} == \
+        {row.number: row.params for row in PHASES}
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
-def test_torchsummary_agrees_with_the_count(phase):
-    text = model_summary(build_model(phase))
+@pytest.mark.parametrize("row", PHASES, ids=lambda row: f"phase{row.number}")
+def test_torchsummary_agrees_with_the_count(row):
+    text = model_summary(build_model(row.recipe["model"]))
     trainable = int(re.search(r"Trainable params: ([\d,]+)", text).group(1).replace(",", ""))
-    assert trainable == EXPECTED_PARAMS[phase]
+    assert trainable == row.params
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("phase", MODELS)
 def test_maps_a_batch_to_ten_logits(phase):
-    logits = build_model(phase)(torch.randn(3, 1, 28, 28))
+    logits = build_model(MODELS[phase])(torch.randn(3, 1, 28, 28))
     assert logits.shape == (3, 10)
     assert (logits < 0).any(), "logits must not be clipped at zero by a final ReLU"
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("phase", MODELS)
 def test_relu_follows_every_3x3_conv_and_not_the_classifier(phase):
-    layers = list(build_model(phase))
+    layers = list(build_model(MODELS[phase]))
     convs = [i for i, layer in enumerate(layers) if isinstance(layer, nn.Conv2d)]
     for i in convs[:-1]:
         following = layers[i + 1:i + 3]
@@ -48,7 +49,7 @@ def test_relu_follows_every_3x3_conv_and_not_the_classifier(phase):
 
 @pytest.mark.parametrize("phase,batch_norms,biased", [(1, 0, 9), (2, 8, 0), (3, 6, 0), (4, 6, 0)])
 def test_batchnorm_and_biases(phase, batch_norms, biased):
-    modules = list(build_model(phase).modules())
+    modules = list(build_model(MODELS[phase]).modules())
     assert sum(isinstance(m, nn.BatchNorm2d) for m in modules) == batch_norms
     assert sum(isinstance(m, nn.Conv2d) and m.bias is not None for m in modules) == biased
 
@@ -58,9 +59,9 @@ def test_gap_models_end_in_average_pooling():
     assert isinstance(layers[-2], nn.AvgPool2d) and layers[-2].kernel_size == 5
 
 
-def test_unknown_phase_is_an_error():
-    with pytest.raises(ValueError, match="phase must be one of"):
-        build_model(6)
+def test_unknown_model_is_an_error():
+    with pytest.raises(ValueError, match="model must be one of"):
+        build_model(4)
 
 
 def test_spec_counts_are_exact():

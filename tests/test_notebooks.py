@@ -14,20 +14,13 @@ import papermill
 import pytest
 
 import utils
-from utils import series
-from utils.data import RAW_FILES
+from utils.commands import run as series
+from utils.core.data import RAW_FILES
 
 REPO_ROOT = utils.project_root()
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("0*.ipynb"))
+NOTEBOOKS = [REPO_ROOT / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES]
+ROWS = {row.notebook: row for row in utils.PHASES}
 SMOKE = dict(epochs=1, limit_train=512, limit_test=256)
-EXPECTED_PARAMS = {1: 7896, 2: 7974, 3: 7753, 4: 7753,
-                   5: utils.count_parameters(utils.build_model(utils.RECIPES[5]["model"]))}
-EXPECTED_FIGURES = {1: {"phase1_history", "phase1_misclassified"},
-                    2: {"phase2_history", "phase2_misclassified", "batch_norm"},
-                    3: {"phase3_history", "phase3_misclassified", "phase3_augmentation", "v2_val_accuracy"},
-                    4: {"phase4_history", "phase4_misclassified", "phase4_augmentation", "LR_scheduler",
-                        "phase4_seed_study"},
-                    5: {"phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"}}
 
 pytestmark = pytest.mark.slow
 
@@ -54,18 +47,15 @@ def execute(notebook: Path, tmp_path: Path, **parameters):
                                       kernel_name="python3", cwd=str(notebook.parent), progress_bar=False)
 
 
-def phase_of(notebook: Path) -> int:
-    return int(notebook.name[:2])
-
-
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
-    phase = phase_of(notebook)
-    extra = {"study_seeds": [7, 8]} if phase in (4, 5) else {}
+    row = ROWS[notebook.stem]
+    phase = row.number
+    extra = {"study_seeds": [7, 8]} if row.study else {}
     execute(notebook, tmp_path, seed=7, **SMOKE, **extra)
     record = json.loads((tmp_path / "results" / f"phase{phase}.json").read_text())
     assert (record["phase"], record["params"], record["epochs"], record["seed"], record["batch_size"]) == \
-        (phase, EXPECTED_PARAMS[phase], 1, 7, 128)
+        (phase, row.params, 1, 7, 128)
     assert record["recipe"] == json.loads(json.dumps({**utils.RECIPES[phase], "epochs": 1}))
     for key in ("test_acc", "train_acc", "test_loss", "train_loss"):
         assert len(record[key]) == 1
@@ -74,18 +64,18 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     assert record["test_loss"][0] > 0 and record["lr"] == record["recipe"]["lr"]
     assert record["device"] in ("cpu", "cuda", "mps") and record["wall_time_s"] > 0
     assert (tmp_path / "results" / f"phase{phase}.pt").stat().st_size > 0
-    assert {p.stem for p in (tmp_path / "image").glob("*.png")} == EXPECTED_FIGURES[phase]
+    assert {p.stem for p in (tmp_path / "image").glob("*.png")} == set(row.figures)
     if phase == 4:
         study = json.loads((tmp_path / "results" / "phase4_seeds.json").read_text())
         assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2, 2]
         final, other = study["recipes"]
-        assert final["runs"][0]["test_acc"] == record["test_acc"]  # seed 7 is the headline run, reused
+        assert final["runs"][0]["acc"] == record["test_acc"]  # seed 7 is the headline run, reused
         assert other["recipe"] == json.loads(json.dumps({**utils.with_schedule(utils.RECIPES[3], utils.STEP_6),
                                                          "epochs": 1}))
     if phase == 5:
         study = json.loads((tmp_path / "results" / "phase5_seeds.json").read_text())
         assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2]
-        assert study["recipes"][0]["runs"][0]["test_acc"] == record["test_acc"]
+        assert study["recipes"][0]["runs"][0]["acc"] == record["test_acc"]
 
 
 def _seeded_outputs(tmp_path):
@@ -230,7 +220,7 @@ def test_regress_passes_on_a_fresh_record_and_fails_when_a_recorded_accuracy_mov
                                                                                          capsys):
     """End to end on a smoke run: record a notebook on this platform, re-execute and compare it (exact mode), then
     alter one recorded accuracy by 0.01 and see the exact check fail."""
-    from utils import regress
+    from utils.commands import regress
     project = tmp_path / "project"
     shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "data", "__pycache__",
                                                                         "*.egg-info", ".pytest_cache", "build"))

@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch import nn
 
-from utils import build_model, count_parameters, layer_table, table_markdown
-from utils.models import build_spec
+from utils import RECIPES, build_model, count_parameters, layer_table, table_markdown
+from utils.core.models import build_spec
 
 # The seed's tables, row by row: (kernel, padding, stride, output size, receptive field, params).
 PHASE1 = [(3, 0, 1, 26, 3, 100), (3, 0, 1, 24, 5, 910), (3, 0, 1, 22, 7, 910), (2, 0, 2, 11, 8, 0),
@@ -19,7 +19,7 @@ PHASE3 = [(3, 0, 1, 26, 3, 99), (3, 0, 1, 24, 5, 747), (3, 0, 1, 22, 7, 747), (2
 
 @pytest.mark.parametrize("phase,expected", [(1, PHASE1), (2, PHASE2), (3, PHASE3), (4, PHASE3)])
 def test_table_equals_the_seeds_row_by_row(phase, expected):
-    rows = layer_table(build_model(phase))
+    rows = layer_table(build_model(RECIPES[phase]["model"]))
     assert [(r.kernel, r.padding, r.stride, r.out_size, r.rf_out, r.params) for r in rows] == expected
 
 
@@ -30,15 +30,15 @@ def test_phase3_output_sizes_and_receptive_fields():
     assert [r.jump_out for r in rows] == [1, 1, 1, 2, 2, 2, 2, 2, 10]
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("phase", RECIPES)
 def test_rows_add_up_to_the_parameter_count(phase):
-    model = build_model(phase)
+    model = build_model(RECIPES[phase]["model"])
     assert sum(r.params for r in layer_table(model)) == count_parameters(model)
 
 
-@pytest.mark.parametrize("phase", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("phase", RECIPES)
 def test_output_sizes_match_a_real_forward_pass(phase):
-    model = build_model(phase).eval()  # eval: BatchNorm accepts a single 1x1 sample
+    model = build_model(RECIPES[phase]["model"]).eval()  # eval: BatchNorm accepts a single 1x1 sample
     sizes = []
     hooks = [m.register_forward_hook(lambda _m, _i, out: sizes.append(out.shape[-1]))
              for m in model.modules() if isinstance(m, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d))]

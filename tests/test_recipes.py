@@ -4,13 +4,19 @@ import pytest
 
 import utils
 from utils import recipes
-from utils.data import PART_SIZES, part_range
+from utils.core.data import PART_SIZES, part_range
+from utils.report.recipes import MODEL_NAMES, recipe_changes
 
 
-def test_each_phase_is_built_from_the_one_before():
-    assert recipes.PHASE2 == {**recipes.PHASE1, "model": 2}
-    assert recipes.PHASE3 == {**recipes.PHASE2, "model": 3, "lr": 0.05, "augment": recipes.AUGMENT_PHASE3}
-    assert recipes.PHASE4["model"] == 3  # the seed: "the model is kept same as in phase 3"
+def test_each_phase_changes_exactly_what_the_series_says():
+    changes = [recipe_changes(before.recipe, after.recipe) for before, after in zip(utils.PHASES, utils.PHASES[1:])]
+    assert changes == [
+        ["model: 1 -> 2"],
+        ["model: 2 -> 3", "lr: 0.01 -> 0.05", "augment: - -> {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), "
+                                              "brightness 0.2, contrast 0.2}"],
+        ["lr: 0.05 -> 0.1", "scheduler: none -> multistep", "milestones: - -> (8, 12)", "gamma: - -> 0.1"],
+        ["model: 3 -> 8-8-M-s24-s24-s24-s24"],
+    ]
 
 
 def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_else():
@@ -23,12 +29,12 @@ def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_els
 def test_the_candidates_add_one_lever_each_in_order():
     c = recipes.PHASE4_CANDIDATES
     assert list(c) == list("ABCDEF") == list(recipes.CANDIDATE_LEVERS)
-    assert recipes.recipe_changes(c["A"], c["B"]) == ["scheduler: step -> multistep", "step_size: 6 -> -",
+    assert recipe_changes(c["A"], c["B"]) == ["scheduler: step -> multistep", "step_size: 6 -> -",
                                                       "milestones: - -> (8, 12)"]
-    assert recipes.recipe_changes(c["B"], c["C"]) == ["lr: 0.05 -> 0.1"]
-    assert recipes.recipe_changes(c["C"], c["D"]) == ["nesterov: False -> True"]
-    assert recipes.recipe_changes(c["D"], c["E"]) == ["weight_decay: 0.0 -> 0.0001"]
-    assert recipes.recipe_changes(c["E"], c["F"])[0].startswith("augment: {degrees 7.0")
+    assert recipe_changes(c["B"], c["C"]) == ["lr: 0.05 -> 0.1"]
+    assert recipe_changes(c["C"], c["D"]) == ["nesterov: False -> True"]
+    assert recipe_changes(c["D"], c["E"]) == ["weight_decay: 0.0 -> 0.0001"]
+    assert recipe_changes(c["E"], c["F"])[0].startswith("augment: {degrees 7.0")
     assert recipes.PHASE4 == c[recipes.PHASE4_CHOICE]
 
 
@@ -39,10 +45,12 @@ def test_with_schedule_drops_the_old_schedule_keys():
 
 
 def test_changes_are_listed_for_every_phase():
-    assert utils.changes_markdown(2) == "- model: " + recipes.MODEL_NAMES[2]
+    assert utils.changes_markdown(1).startswith("- the starting point: " + MODEL_NAMES[1])
+    assert utils.changes_markdown(2) == "- model: " + MODEL_NAMES[2]
     three = utils.changes_markdown(3).splitlines()
     assert [line.split(":")[0] for line in three] == ["- model", "- lr", "- augment"]
-    assert "- lr: 0.05 -> 0.1" in utils.changes_markdown(4) or recipes.PHASE4_CHOICE in "AB"
+    assert utils.changes_markdown(4).splitlines() == ["- lr: 0.05 -> 0.1", "- scheduler: none -> multistep",
+                                                      "- milestones: - -> (8, 12)", "- gamma: - -> 0.1"]
 
 
 def test_recipe_table_has_a_row_and_a_meaning_per_key():

@@ -10,24 +10,27 @@ import pytest
 import torch
 
 import utils
-from utils import report, trials
+from utils import records
+from utils.experiments import trials
+from utils.report import readme as report
 from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_MODEL, STEP_6, with_schedule
-from utils.regression import FAIL, compare, phase_runs, spread_tolerance
-from utils.study import SeedStudy
-from utils.train import History
+from utils.checks.regression import FAIL, compare, phase_runs, spread_tolerance
+from utils.experiments.study import SeedStudy
+from utils.core.train import History
 
 REPO_ROOT = utils.project_root()
 RESULTS, IMAGES = REPO_ROOT / "results", REPO_ROOT / "image"
-NOTEBOOKS = {int(p.name[:2]): p for p in (REPO_ROOT / "notebooks").glob("0*.ipynb")}
-PHASES = (1, 2, 3, 4, 5)
+NOTEBOOKS = {row.number: REPO_ROOT / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES}
+PHASES = tuple(NOTEBOOKS)
+STUDIED = tuple(row.number for row in utils.PHASES if row.study)
 
 
 def record(phase):
-    return json.loads((RESULTS / f"phase{phase}.json").read_text())
+    return records.load(f"phase{phase}.json", RESULTS)
 
 
 def load(name):
-    return json.loads((RESULTS / name).read_text())
+    return records.load(name, RESULTS)
 
 
 def as_json(value):
@@ -48,7 +51,7 @@ def outputs(phase, marker):
 @pytest.mark.parametrize("phase", PHASES)
 def test_result_file_is_complete_and_records_the_phases_recipe(phase):
     r = record(phase)
-    assert r["phase"] == phase and r["params"] == utils.count_parameters(utils.build_model(phase))
+    assert r["phase"] == phase and r["params"] == utils.PHASES[phase - 1].params
     assert r["epochs"] == 15 and r["seed"] == 1 and r["run"]["split"] == "test"
     assert r["recipe"] == as_json(utils.RECIPES[phase])  # every value resolved, nothing left to defaults
     assert all(len(r[k]) == 15 for k in ("test_acc", "train_acc", "test_loss", "train_loss"))
@@ -91,13 +94,13 @@ def test_phase5_analysis_is_the_one_the_recorded_numbers_give():
     assert outputs(5, "utils.analysis_markdown(").strip() == expected
 
 
-@pytest.mark.parametrize("phase", (4, 5))
+@pytest.mark.parametrize("phase", STUDIED)
 def test_seed_study_summary_follows_from_its_runs(phase):
     study = load(f"phase{phase}_seeds.json")
     assert study["seeds"] == [1, 2, 3, 4, 5]
     for entry in study["recipes"]:
         assert [run["seed"] for run in entry["runs"]] == study["seeds"]
-        assert all(len(run["test_acc"]) == 15 for run in entry["runs"])
+        assert all(len(run["acc"]) == 15 for run in entry["runs"])
         assert SeedStudy(entry["name"], {}, entry["runs"]).summary() == entry["summary"]
         assert f"{entry['summary']['held']} of 5 seeds held" in outputs(phase, "utils.study_markdown(study)")
 
@@ -114,10 +117,10 @@ def test_the_comparison_recipe_is_phase_3s_recorded_recipe_plus_the_scheduler():
     assert final["recipe"] == record(4)["recipe"]
 
 
-@pytest.mark.parametrize("phase", (4, 5))
+@pytest.mark.parametrize("phase", STUDIED)
 def test_headline_run_is_seed_1_of_the_final_recipe(phase):
     final = load(f"phase{phase}_seeds.json")["recipes"][0]
-    assert final["runs"][0]["test_acc"] == record(phase)["test_acc"]
+    assert final["runs"][0]["acc"] == record(phase)["test_acc"]
     assert final["recipe"] == record(phase)["recipe"]
 
 
@@ -129,9 +132,9 @@ def test_trials_file_holds_the_candidates_as_defined_and_its_decision_follows():
         assert c["recipe"] == as_json(PHASE4_CANDIDATES[c["name"]])
         assert [run["seed"] for run in c["runs"]] == t["seeds"]
         for run in c["runs"]:
-            assert run == {**trials.run_row(run["seed"], run["acc"], run["seconds"], run["platform"]),
+            assert run == {**records.run_row(run["seed"], run["acc"], run["seconds"], run["platform"]),
                            "seconds": run["seconds"]}
-        assert c["summary"] == trials.summarize(c["runs"])
+        assert c["summary"] == records.summarize(c["runs"])
     assert (t["picked"], t["reason"]) == trials.pick(t["candidates"])
     assert PHASE4_CHOICE == t["picked"]  # phase 4's recipe is the one the rule picked
 
@@ -144,7 +147,7 @@ def test_search_file_holds_the_candidates_as_defined_and_its_decision_follows():
         assert c["recipe"] == as_json(PHASE5_CANDIDATES[c["name"]])
         assert c["params"] == utils.count_parameters(utils.build_model(c["name"]))
         assert [run["seed"] for run in c["runs"]] == t["seeds"]
-        assert c["summary"] == trials.summarize(c["runs"])
+        assert c["summary"] == records.summarize(c["runs"])
     reference = next(c for c in load("phase4_trials.json")["candidates"] if c["name"] == trials.PHASE5_REFERENCE)
     assert t["reference"]["runs"] == [run for run in reference["runs"] if run["seed"] in t["seeds"]]
     assert (t["picked"], t["reason"]) == trials.pick_smallest(t["candidates"], t["reference"])
@@ -153,7 +156,7 @@ def test_search_file_holds_the_candidates_as_defined_and_its_decision_follows():
 
 def test_spread_file_holds_more_runs_of_phases_1_to_3():
     spread = load("spread.json")
-    for phase in (1, 2, 3):
+    for phase in (row.number for row in utils.PHASES if not row.study):
         entry = spread["phases"][str(phase)]
         assert entry["recipe"] == as_json(utils.RECIPES[phase])
         assert {run["seed"] for run in entry["runs"]} >= {2, 3}  # make spread's seeds, beside the headline seed 1
@@ -183,8 +186,9 @@ def test_shipped_phase4_model_scores_the_recorded_accuracy(test_split):
 
 
 def test_figures_exist_and_notebooks_embed_them():
-    for name in ("batch_norm", "v2_val_accuracy", "LR_scheduler", "phase4_seed_study", "phase3_augmentation",
-                 "phase5_seed_study", "series_params_accuracy"):
+    figures = [name for row in utils.PHASES for name in row.figures]
+    assert sorted(figures) == sorted(path.stem for path in IMAGES.glob("*.png"))  # each written by one phase
+    for name in figures:
         assert (IMAGES / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     for path in NOTEBOOKS.values():
         nb = nbformat.read(path, as_version=4)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from utils import regression
-from utils.regression import CLOSE, FAIL, PASS, compare, phase_runs, spread_tolerance
+from utils.checks import regression
+from utils.checks.regression import CLOSE, FAIL, PASS, compare, phase_runs, spread_tolerance
 
 RECORDED = [98.0] * 10 + [99.45, 99.50, 99.48, 99.52, 99.51]
 
@@ -64,15 +64,15 @@ def _write(folder, phase, acc, platform, study=None):
 
 def test_a_notebook_check_covers_the_headline_and_the_study_seeds_it_re_ran(tmp_path):
     seeds = {1: RECORDED, 2: RECORDED[:-1] + [99.49], 3: RECORDED[:-1] + [99.55]}
-    recorded_study = {"recipes": [{"name": "final", "runs": [{"seed": s, "test_acc": a} for s, a in seeds.items()]}]}
-    rerun_study = {"recipes": [{"name": "final", "runs": [{"seed": 1, "test_acc": RECORDED},
-                                                          {"seed": 2, "test_acc": seeds[2]}]}]}
+    recorded_study = {"recipes": [{"name": "final", "runs": [{"seed": s, "acc": a} for s, a in seeds.items()]}]}
+    rerun_study = {"recipes": [{"name": "final", "runs": [{"seed": 1, "acc": RECORDED},
+                                                          {"seed": 2, "acc": seeds[2]}]}]}
     _write(tmp_path / "recorded", 4, RECORDED, {"threads": 2}, recorded_study)
     _write(tmp_path / "rerun", 4, RECORDED, {"threads": 2}, rerun_study)
     checks = regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")
     assert [c.name for c in checks] == ["phase 4 headline (seed 1)", "phase 4 study, final (seed 2)"]
     assert statuses(checks) == [PASS, PASS]
-    rerun_study["recipes"][0]["runs"][1]["test_acc"] = seeds[2][:-1] + [99.50]
+    rerun_study["recipes"][0]["runs"][1]["acc"] = seeds[2][:-1] + [99.50]
     _write(tmp_path / "rerun", 4, RECORDED, {"threads": 2}, rerun_study)
     assert statuses(regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")) == [PASS, FAIL]
     _write(tmp_path / "rerun", 4, RECORDED, {"threads": 1}, rerun_study)  # another platform: the tolerance applies
@@ -84,9 +84,9 @@ def test_text_only_mode_masks_accuracies_and_verdict_words_and_nothing_else():
 
     from nbval.plugin import get_sanitize_patterns
 
-    from utils.regress import SANITIZE
-    from utils.results import verdict
-    from utils.train import History
+    from utils.commands.regress import SANITIZE
+    from utils.goal import verdict
+    from utils.core.train import History
 
     def masked(text):
         for pattern, replacement in get_sanitize_patterns(SANITIZE):

@@ -5,8 +5,9 @@ import pytest
 import torch
 
 import utils
-from utils import report, results
-from utils.train import History
+from utils import records as results
+from utils.report import readme as report
+from utils.core.train import History
 
 KEYS = {"phase", "params", "epochs", "seed", "batch_size", "lr", "test_acc", "train_acc", "test_loss", "train_loss",
         "device", "torch", "wall_time_s"}
@@ -71,7 +72,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
         utils.save_run(tmp_path, tmp_path, 1, {"new": True}, figures={"x": Broken()})
     assert json.loads(target.read_text()) == {"new": True}  # written before the failing figure, atomically
     with pytest.raises(ZeroDivisionError):  # a writer that dies half-way, after writing part of the file
-        results._write_atomically(target, lambda tmp: (open(tmp, "w").write("half"), 1 / 0))
+        results.write_atomically(target, lambda tmp: (open(tmp, "w").write("half"), 1 / 0))
     assert json.loads(target.read_text()) == {"new": True}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["phase1.json"]
 
@@ -93,7 +94,8 @@ def test_comparison_shows_the_change_against_the_previous_phase():
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
-    sections = ("phases", "results", "seed-study", "trials", "search", "tolerances", "model-tables", "bench")
+    sections = ("phases", "results", "seed-study", "chosen-by-phase4", "chosen-by-phase5", "tolerances",
+                "model-tables", "bench")
     readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), history([98.0, 98.5]), "cpu")))
@@ -102,8 +104,8 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 4 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "| 4 | _not run yet_ |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
-    assert "`make bench` has not been run yet" in text and "`make trials` has not been run yet" in text
-    assert "`make search` has not been run yet" in text and "| 5 | _not run yet_ |" in text
+    assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been" in text
+    assert "`results/phase5_search.json` has not been recorded yet" in text and "| 5 | _not run yet_ |" in text
     assert "| 01_baseline | not measured yet | |" in text and "STALE" not in text
     assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) | " \
            "model: model 3, narrower start" in text

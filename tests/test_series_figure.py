@@ -3,7 +3,7 @@
 import json
 
 import utils
-from utils.study import seed_row
+from utils.records import run_row as seed_row
 
 
 def last5(low):

@@ -2,9 +2,9 @@ import pytest
 import torch
 
 import utils
-from utils import runtime
+from utils.core import runtime
 
-SMALL = dict(model=4, epochs=2, seed=1, batch_size=64, lr=0.05, momentum=0.9, pipeline="fast", data_dir=None,
+SMALL = dict(model=3, epochs=2, seed=1, batch_size=64, lr=0.05, momentum=0.9, pipeline="fast", data_dir=None,
              limit_train=2000, limit_test=1000, augment={}, scheduler="onecycle", pct_start=0.3, div_factor=10,
              final_div_factor=100, nesterov=True, weight_decay=1e-4)
 

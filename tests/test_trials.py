@@ -1,20 +1,22 @@
 import pytest
 
 import utils
-from utils import run_trials, trials
+from utils.experiments import runner as run_trials, trials
+from utils import records
 
 
 def candidate(name, lows):
-    runs = [trials.run_row(seed, [99.0] * 10 + [low] * 5, 1.0, {}) for seed, low in enumerate(lows, start=1)]
-    return {"name": name, "levers": f"lever {name}", "recipe": {}, "runs": runs, "summary": trials.summarize(runs)}
+    runs = [records.run_row(seed, [99.0] * 10 + [low] * 5, 1.0, {}) for seed, low in enumerate(lows, start=1)]
+    return {"name": name, "levers": f"lever {name}", "recipe": {}, "runs": runs, "summary": records.summarize(runs)}
 
 
 def test_run_row_and_summary():
-    row = trials.run_row(3, [99.0] * 10 + [99.3, 99.5, 99.4, 99.6, 99.45], 12.34, {"device": "cpu"})
-    assert (row["min_last"], row["final"], row["seconds"]) == (99.3, 99.45, 12.3)
-    assert row["mean_last"] == pytest.approx(99.45)
-    s = trials.summarize([row, {**row, "min_last": 99.5, "final": 99.55}])
-    assert (s["worst_min_last"], s["seeds"]) == (99.3, 2) and s["mean_final"] == pytest.approx(99.5)
+    row = records.run_row(3, [99.0] * 10 + [99.3, 99.5, 99.4, 99.6, 99.45], 12.34, {"device": "cpu"})
+    assert (row["min_last"], row["final"], row["best"], row["seconds"]) == (99.3, 99.45, 99.6, 12.3)
+    assert row["first_epoch_at_target"] == 12 and records.run_row(1, [99.0] * 15)["first_epoch_at_target"] is None
+    s = records.summarize([row, {**row, "min_last": 99.5, "final": 99.55}])
+    assert (s["worst_min_last"], s["seeds"], s["held"]) == (99.3, 2, 1) and s["mean_final"] == pytest.approx(99.5)
+    assert s["mean_min_last"] == pytest.approx(99.4) and s["se_min_last"] == pytest.approx(0.1)
 
 
 def test_the_best_worst_seed_wins():

@@ -3,20 +3,22 @@
 import pytest
 import torch
 
-from utils import recipes, run_trials, trials
-from utils.runs import make_optimizer
-from utils.train import make_ema
+from utils import recipes, records
+from utils.experiments import runner as run_trials, trials
+from utils.core.runs import make_optimizer
+from utils.core.train import make_ema
+from utils.report.recipes import recipe_changes
 
 
 def runs(lows, seeds=None):
     seeds = seeds or range(1, len(lows) + 1)
-    return [trials.run_row(seed, [99.0] * 10 + [low] * 5, 1.0, {}) for seed, low in zip(seeds, lows)]
+    return [records.run_row(seed, [99.0] * 10 + [low] * 5, 1.0, {}) for seed, low in zip(seeds, lows)]
 
 
 def test_each_lever_changes_one_thing_from_the_base():
     base = recipes.ROUND2_BASE
     assert base == recipes.PHASE4_CANDIDATES["C"]
-    changes = {lever: recipes.recipe_changes(base, recipes.round2_recipe((lever,))) for lever in recipes.ROUND2_LEVERS}
+    changes = {lever: recipe_changes(base, recipes.round2_recipe((lever,))) for lever in recipes.ROUND2_LEVERS}
     assert changes == {
         "drops-5-10": ["milestones: (8, 12) -> (5, 10)"],
         "cosine": ["scheduler: multistep -> cosine", "milestones: (8, 12) -> -", "gamma: 0.1 -> -"],
@@ -106,7 +108,7 @@ def test_round2_resumes_from_its_file_and_runs_stage2_from_stage1(tmp_path, monk
         for name, config in jobs:
             trained.append((name, config["seed"]))
             low = {"base": 99.30, "ema": 99.45, "smooth": 99.35}.get(name, 99.28 if "+" not in name else 99.45)
-            on_done(name, trials.run_row(config["seed"], [99.0] * 10 + [low] * 5, 1.0, {}))
+            on_done(name, records.run_row(config["seed"], [99.0] * 10 + [low] * 5, 1.0, {}))
 
     monkeypatch.setattr(run_trials, "run_pool", fake_pool)
     out = tmp_path / "round2.json"

@@ -1,7 +1,7 @@
 import pytest
 
 import utils
-from utils.series import parse_value
+from utils.commands.run import parse_value
 
 GOOD = dict(epochs=15, seed=1, device="cpu", data_dir=None, results_dir="r", image_dir="i", limit_train=None,
             limit_test=None)

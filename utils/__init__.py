@@ -1,42 +1,56 @@
-"""Shared code of the MNIST < 8k-parameter series: data, recipes, models, training, tables, plots, results.
+"""The MNIST < 8k-parameter series: the notebooks' one package.
 
-Importing it does no work: no data is read, no seed set, no device touched, no file looked for.
+    utils/
+      goal.py, phases.py, recipes.py   the target, the table of phases, every recipe: plain data, defined once
+      records.py, paths.py             what runs leave in results/ (one schema, one load, one write); where files are
+      core/         data, fast path, models, training, one run from a recipe: readable on its own
+      experiments/  seed studies, trials and searches, and the decision rules that judge them
+      report/       tables, figures, the notebooks' analysis prose, the README's generated sections
+      checks/       notebook parameters, regression of a re-executed notebook against its record
+      commands/     one entry point per make target (run, regress, trials, search, spread, bench)
+
+Imports point one way, from the commands down to the core. Importing the package does no work: no data is read, no
+seed set, no device touched, no file looked for. Below: the names the notebooks call.
 """
 
-from .analysis import analysis_markdown
-from .data import (MNIST_MEAN, MNIST_STD, AugmentSpec, MNISTDataError, build_transforms, ensure_mnist, load_part,
-                   load_split, resolve_data_dir, torchvision_loader)
-from .diagnostics import augmentation_rows, batchnorm_activations, misclassified, model_summary, versions
-from .fast import augment_batch, resident_loader
-from .machine import describe, platform_record
-from .models import build_model, build_spec, count_parameters
+from .checks.validate import ParameterError, validate_parameters
+from .core.data import (MNIST_MEAN, MNIST_STD, AugmentSpec, MNISTDataError, build_transforms, ensure_mnist, load_part,
+                        load_split, resolve_data_dir, torchvision_loader)
+from .core.fast import augment_batch, resident_loader
+from .core.machine import describe, platform_record
+from .core.models import build_model, build_spec, count_parameters
+from .core.runs import make_loaders, make_optimizer, run_config, run_like, train_recipe
+from .core.runtime import pick_device, seed_everything
+from .core.train import History, evaluate, fit, make_ema
+from .experiments.study import run_seed_study
+from .experiments.trials import load_trials
+from .goal import goal_verdict, verdict
 from .paths import ProjectNotFound, project_root
-from .plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr, plot_seed_curves,
-                    plot_series, plot_test_accuracy)
-from .receptive_field import layer_table, table_markdown
-from .recipes import (RECIPES, SEED_WRITE_UP_PHASE4, STEP_6, changes_markdown, recipe_changes, recipe_markdown,
-                      with_schedule)
-from .results import (comparison_markdown, history_markdown, load_result, recipe_of, result_record, save_run,
-                      verdict)
-from .runs import make_loaders, make_optimizer, run_config, run_like, train_recipe
-from .runtime import pick_device, seed_everything
-from .report import series_points
-from .study import goal_verdict, run_seed_study, study_markdown
-from .train import History, evaluate, fit
+from .phases import PHASES, RECIPES
+from .recipes import SEED_WRITE_UP_PHASE4, STEP_6, with_schedule
+from .records import load_result, recipe_of, result_record, save_run
+from .report.analysis import analysis_markdown
+from .report.diagnostics import augmentation_rows, batchnorm_activations, misclassified, model_summary, versions
+from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr,
+                           plot_seed_curves, plot_series, plot_test_accuracy)
+from .report.readme import series_points
+from .report.receptive_field import layer_table, table_markdown
+from .report.recipes import changes_markdown, recipe_changes, recipe_markdown
+from .report.tables import (comparison_markdown, history_markdown, levers_markdown, study_markdown,
+                            trials_markdown)
 from .trained import load_trained, predict
-from .trials import levers_markdown, load_trials, trials_markdown
-from .validate import ParameterError, validate_parameters
 
 __all__ = [
-    "AugmentSpec", "History", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "ParameterError", "ProjectNotFound",
-    "RECIPES", "SEED_WRITE_UP_PHASE4", "STEP_6", "analysis_markdown", "augment_batch", "augmentation_rows",
-    "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown", "comparison_markdown",
-    "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict", "history_markdown", "layer_table",
-    "load_part", "load_result", "load_split", "load_trained", "load_trials", "make_loaders", "make_optimizer",
-    "misclassified", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
-    "plot_digits", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy", "predict", "project_root",
-    "recipe_changes", "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record",
-    "levers_markdown", "run_config", "run_like", "run_seed_study", "save_run", "seed_everything", "series_points", "study_markdown", "table_markdown",
+    "AugmentSpec", "History", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
+    "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "STEP_6", "analysis_markdown", "augment_batch",
+    "augmentation_rows", "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
+    "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict",
+    "history_markdown", "layer_table", "levers_markdown", "load_part", "load_result", "load_split", "load_trained",
+    "load_trials", "make_ema", "make_loaders", "make_optimizer", "misclassified", "model_summary", "pick_device",
+    "platform_record", "plot_augmentation_rows", "plot_batchnorm", "plot_digits", "plot_history", "plot_lr",
+    "plot_seed_curves", "plot_series", "plot_test_accuracy", "predict", "project_root", "recipe_changes",
+    "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like",
+    "run_seed_study", "save_run", "seed_everything", "series_points", "study_markdown", "table_markdown",
     "torchvision_loader", "train_recipe", "trials_markdown", "validate_parameters", "verdict", "versions",
     "with_schedule",
 ]

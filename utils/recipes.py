@@ -3,10 +3,10 @@
 A recipe is what defines a run apart from where it runs: the model, the epochs, the optimiser, the schedule and the
 augmentation, every value resolved (no "defaults" to look up elsewhere). Each phase's recipe is built from the one
 before it, so "phase 3's recipe plus a scheduler" is that by construction, and the phase-4 trials
-(``utils.trials``) are built from the same dicts.
+(``utils.experiments.trials``) are built from the same dicts.
 """
 
-# The augmentation of phase 3: RandomAffine + ColorJitter, drawn per sample (``utils.data.AugmentSpec``'s fields).
+# The augmentation of phase 3: RandomAffine + ColorJitter, drawn per sample (``utils.core.data.AugmentSpec``'s fields).
 AUGMENT_PHASE3 = {
     "degrees": 7.0,             # rotation drawn from U(-7, 7) degrees
     "translate": (0.1, 0.1),    # shift up to 10% of the width / height, rounded to whole pixels
@@ -66,14 +66,14 @@ CANDIDATE_LEVERS = {
 
 # The seed write-up's phase 4, as this series reconstructs it: the comparison recipe of notebook 4's seed study.
 SEED_WRITE_UP_PHASE4 = PHASE4_CANDIDATES["A"]
-# Phase 4's recipe: the candidate the trials' decision rule picks (utils.trials.pick; tests/test_recorded.py checks
+# Phase 4's recipe: the candidate the trials' decision rule picks (utils.experiments.trials.pick; tests/test_recorded.py checks
 # that this is the one results/phase4_trials.json picks).
 PHASE4_CHOICE = "C"
 PHASE4 = PHASE4_CANDIDATES[PHASE4_CHOICE]
 
 # Phase 5, beyond the seed's write-up: how small a model still holds 99.40%. Phase 4's recipe unchanged on smaller
-# GAP nets (``utils.models.build_spec`` strings), largest first; the search (``make search``) picks one on the
-# validation split by ``utils.trials.PHASE5_RULE``. The first two are the issue's own starting points.
+# GAP nets (``utils.core.models.build_spec`` strings), largest first; the search (``make search``) picks one on the
+# validation split by ``utils.experiments.trials.PHASE5_RULE``. The first two are the issue's own starting points.
 PHASE5_SPECS = (
     "6-8-8-M-10-12-14",         # phase 4's layout narrowed, 4,630 parameters (held on one test seed before)
     "6-6-8-M-10-12-12",         # narrower still, 4,134
@@ -89,81 +89,9 @@ PHASE5_CANDIDATES = {spec: {**PHASE4, "model": spec} for spec in PHASE5_SPECS}
 PHASE5_MODEL = "8-8-M-s24-s24-s24-s24"
 PHASE5 = PHASE5_CANDIDATES[PHASE5_MODEL]
 
-RECIPES = {1: PHASE1, 2: PHASE2, 3: PHASE3, 4: PHASE4, 5: PHASE5}
-
-# What each key means, for the recipe table a notebook shows.
-KEY_MEANINGS = {
-    "model": "utils.build_model(model)",
-    "epochs": "training epochs (the mission allows at most 15)",
-    "batch_size": "digits per optimiser step",
-    "lr": "SGD's learning rate (the peak, where a schedule lowers it)",
-    "momentum": "SGD momentum",
-    "nesterov": "Nesterov momentum (gradient at the look-ahead point)",
-    "weight_decay": "L2 penalty on every weight",
-    "scheduler": "learning-rate schedule, stepped once per epoch",
-    "step_size": "StepLR: epochs between drops",
-    "milestones": "MultiStepLR: the epochs after which lr drops",
-    "gamma": "the factor of each drop",
-    "augment": "per-sample RandomAffine + ColorJitter ranges (None: none)",
-    "ema": "decay per step of the weight average that is evaluated (absent: the trained weights are)",
-    "label_smoothing": "label smoothing of the training loss (absent: none)",
-}
-
-
-def recipe_changes(before: dict | None, after: dict) -> list[str]:
-    """What ``after`` changes against ``before``, one ``key: old -> new`` line per key (every key when ``before`` is None)."""
-    if before is None:
-        return [f"{key}: {_show(value)}" for key, value in after.items()]
-    keys = list(before) + [key for key in after if key not in before]
-    return [f"{key}: {_show(before.get(key))} -> {_show(after.get(key))}"
-            for key in keys if before.get(key) != after.get(key)]
-
-
-def _show(value) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} {_show(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(_show(v) for v in value) + ")"
-    return "-" if value is None else str(value)
-
-
-def recipe_markdown(recipe: dict) -> str:
-    """The recipe as a table: key, value, what it means."""
-    lines = ["| key | value | meaning |", "|---|---|---|"]
-    lines += [f"| `{key}` | {_show(value)} | {KEY_MEANINGS.get(key, '')} |" for key, value in recipe.items()]
-    return "\n".join(lines)
-
-
-MODEL_NAMES = {
-    1: "model 1, the baseline (3x3 convs down to a 1x1 map, a 1x1 conv classifier, 7,896 parameters)",
-    2: "model 2, the baseline + BatchNorm after every 3x3 conv, no conv biases (7,974 parameters)",
-    3: "model 3, narrower start, wider end, a 1x1 conv to 10 maps and global average pooling (7,753 parameters)",
-}
-
-
-def model_name(model: int | str) -> str:
-    """What ``utils.build_model(model)`` builds, in words: a phase's model, or a ``build_spec`` string's GAP net."""
-    if isinstance(model, int):
-        return MODEL_NAMES[model]
-    from .models import build_spec, count_parameters  # models builds nn modules; recipes stays plain data at import
-    separable = "depthwise-separable 3x3 blocks (sN), " if "s" in model else ""
-    return (f"`{model}`, a GAP net of 3x3 convolutions (N), {separable}2x2 max-pool (M), then phase 3's 1x1 conv to "
-            f"10 maps and global average pooling ({count_parameters(build_spec(model)):,} parameters)")
-
-
-def changes_markdown(phase: int) -> str:
-    """What ``phase``'s recipe changes against the phase before, as markdown bullets, read from ``RECIPES``."""
-    if phase == 1:
-        return "- the starting point: " + MODEL_NAMES[1] + "; every other value in the recipe table below"
-    before, after = RECIPES[phase - 1], RECIPES[phase]
-    lines = [f"model: {model_name(after['model'])}" if line.startswith("model: ") else line
-             for line in recipe_changes(before, after)]
-    return "\n".join(f"- {line}" for line in lines) or "- nothing"
-
-
 # Phase 4's trials, round 2: levers aimed at the end-of-run stability the target judges, each free in parameters,
 # each one change to the base (round 1's pick, C). A lever is a function recipe -> recipe, so that the combinations
-# round 2's rule calls for (``utils.trials.stage2_candidates``) are those functions composed. Committed before the
+# round 2's rule calls for (``utils.experiments.trials.stage2_candidates``) are those functions composed. Committed before the
 # runs they judge.
 EMA_DECAY = 0.999  # per optimiser step: the average's time constant is 1,000 steps, about 2.5 epochs of 50,000 digits
 ROUND2_BASE = PHASE4_CANDIDATES["C"]

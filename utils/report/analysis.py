@@ -6,9 +6,9 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 
 import math
 
+from ..goal import GOAL_PARAMS, HOLD_EPOCHS, TARGET_ACC, goal_met, held
+from ..phases import phase as phase_row
 from .recipes import recipe_changes
-from .results import GOAL_PARAMS, HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC
-from .study import goal_met
 
 CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
 
@@ -35,17 +35,17 @@ def _last(record) -> list[float]:
 
 
 def _held(record) -> bool:
-    return min(_last(record)) >= TARGET_ACC
+    return held(record["test_acc"])
 
 
 def _span(values) -> str:
     return f"{min(values):.2f}-{max(values):.2f}%"
 
 
-def _phase1(record) -> list[str]:
+def _phase1(record, previous, trials, studies) -> list[str]:
     acc, loss = record["test_acc"], record["test_loss"]
     stuck = chance_epochs(acc)
-    best, best_train, seed_best = max(acc), max(record["train_acc"]), SEED_REPORTED[1][2]
+    best, best_train, seed_best = max(acc), max(record["train_acc"]), phase_row(1).reported[2]
     lo, hi = last_swings(acc)
     lines = []
     if stuck:
@@ -67,7 +67,7 @@ def _phase1(record) -> list[str]:
     return lines
 
 
-def _phase2(record, previous) -> list[str]:
+def _phase2(record, previous, trials, studies) -> list[str]:
     acc, prev = record["test_acc"], previous["test_acc"]
     gap_early = record["train_acc"][4] - acc[4]
     gap_end = record["train_acc"][-1] - acc[-1]
@@ -86,7 +86,7 @@ def _phase2(record, previous) -> list[str]:
     ]
 
 
-def _phase3(record, previous) -> list[str]:
+def _phase3(record, previous, trials, studies) -> list[str]:
     acc, train = record["test_acc"], record["train_acc"]
     below = sum(t < a for t, a in zip(train, acc))
     touched = sum(a >= TARGET_ACC for a in acc)
@@ -105,7 +105,7 @@ def _phase3(record, previous) -> list[str]:
     ]
 
 
-def _phase4(record, trials, studies) -> list[str]:
+def _phase4(record, previous, trials, studies) -> list[str]:
     acc, lr = record["test_acc"], record["lr_per_epoch"]
     first_drop = next((i for i, (a, b) in enumerate(zip(lr, lr[1:]), start=1) if b < a), len(lr))
     high, after = acc[:first_drop], acc[first_drop:]
@@ -137,7 +137,7 @@ def _phase4(record, trials, studies) -> list[str]:
     return lines
 
 
-def _phase5(record, search, studies, previous) -> list[str]:
+def _phase5(record, previous, search, studies) -> list[str]:
     acc = record["test_acc"]
     candidates = search["candidates"]
     picked = next(c for c in candidates if c["name"] == search["picked"])
@@ -176,6 +176,6 @@ def analysis_markdown(record: dict, previous: dict | None = None, trials: dict |
     if record["epochs"] <= HOLD_EPOCHS:
         return (f"_A run of {record['epochs']} epoch(s) (a smoke run) is too short to analyse: the analysis reads the "
                 f"last {HOLD_EPOCHS} epochs against the ones before them._")
-    lines = {1: lambda: _phase1(record), 2: lambda: _phase2(record, previous), 3: lambda: _phase3(record, previous),
-             4: lambda: _phase4(record, trials, studies), 5: lambda: _phase5(record, trials, studies, previous)}[phase]()
+    write = globals()[f"_phase{phase}"]  # each phase's own prose: _phase1, _phase2, ...
+    lines = write(record, previous, trials, studies)
     return "\n".join(f"- {line}" for line in lines)

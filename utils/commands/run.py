@@ -1,6 +1,6 @@
 """``make run``: execute the notebooks in order with papermill, replacing each committed notebook only on success.
 
-    python -m utils.series [--readme README.md] [-p NAME VALUE ...] [NOTEBOOK ...]
+    python -m utils.commands.run [--readme README.md] [-p NAME VALUE ...] [NOTEBOOK ...]
 
 Each notebook runs with its own folder as working directory into a temporary file beside it; when it runs through,
 its metadata is cleaned (no absolute paths, no timestamps) and it replaces the original. The first failure stops the
@@ -19,8 +19,9 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from .paths import notebook_dir, results_dir
-from .report import update_readme
+from ..paths import notebook_dir, results_dir
+from ..phases import PHASES
+from ..report.readme import update_readme
 
 def _replay_carriage_returns(text: str) -> str:
     """What a terminal would show: on each line, only the text after its last carriage return."""
@@ -105,13 +106,13 @@ def run_series(notebooks: list[Path], parameters: dict, readme: Path | None, res
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/0*.ipynb, in order")
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every phase's notebook, in order")
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     parser.add_argument("--readme", type=Path, help="regenerate this README's results tables afterwards")
     parser.add_argument("--results-dir", type=Path, default=None, help="default: <project>/results")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill streams cell output through logging
-    notebooks = args.notebooks or sorted(notebook_dir().glob("0*.ipynb"))
+    notebooks = args.notebooks or [notebook_dir() / f"{row.notebook}.ipynb" for row in PHASES]
     parameters = {name: parse_value(value) for name, value in args.parameter}
     return run_series(notebooks, parameters, args.readme, args.results_dir or results_dir())
 

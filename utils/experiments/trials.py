@@ -1,6 +1,6 @@
-"""Phase 4's recipe trials on the validation split: their records, the decision rule, and their tables.
+"""The trials and searches on the validation split: the decision rules that judge them, fixed before their runs.
 
-``make trials`` (``python -m utils.run_trials``) runs them; this module holds what reads and judges them.
+``utils.experiments.runner`` runs them (``make trials``, ``make search``); ``utils.report.tables`` shows them.
 
 The decision rule, fixed before the trials were run:
 
@@ -10,14 +10,12 @@ The decision rule, fixed before the trials were run:
    simplest, the earliest in the order A-F, is picked.
 """
 
-import json
 import statistics
-from pathlib import Path
 
-from .data import PART_SIZES
-from .paths import results_dir
-from .recipes import SCHEDULE_LEVERS
-from .results import HOLD_EPOCHS
+from ..core.data import PART_SIZES
+from ..phases import phase as phase_row
+from ..recipes import SCHEDULE_LEVERS
+from ..records import load, summarize
 
 RULE = ("score = the worst seed's minimum validation accuracy over the last 5 epochs; the best score wins, except "
         "that a candidate within the seed spread of the best (the larger of the two standard deviations over seeds "
@@ -26,20 +24,6 @@ RULE = ("score = the worst seed's minimum validation accuracy over the last 5 ep
 SPLIT = {"train": "the first 50,000 training digits", "validation": "the last 10,000 training digits "
          "(indices 50,000-59,999 of the training file, fixed)", "train_size": PART_SIZES["fit"],
          "validation_size": PART_SIZES["validation"]}
-
-
-def run_row(seed: int, accuracy: list[float], seconds: float, platform: dict) -> dict:
-    """One seed's record: the per-epoch accuracy and its last-5 minimum, mean and final value."""
-    last = accuracy[-HOLD_EPOCHS:]
-    return {"seed": seed, "acc": accuracy, "min_last": min(last), "mean_last": statistics.fmean(last),
-            "final": accuracy[-1], "seconds": round(seconds, 1), "platform": platform}
-
-
-def summarize(runs: list[dict]) -> dict:
-    lows = [run["min_last"] for run in runs]
-    return {"seeds": len(runs), "worst_min_last": min(lows), "mean_min_last": statistics.fmean(lows),
-            "std_min_last": statistics.stdev(lows) if len(lows) > 1 else 0.0,
-            "mean_final": statistics.fmean(run["final"] for run in runs)}
 
 
 def pick(candidates: list[dict]) -> tuple[str, str]:
@@ -55,6 +39,11 @@ def pick(candidates: list[dict]) -> tuple[str, str]:
             return name, (f"{best} scores best ({top['worst_min_last']:.2f}%), {name} ({s['worst_min_last']:.2f}%) is "
                           f"within the seed spread ({margin:.2f}) and is simpler")
     raise AssertionError("unreachable: the best candidate ties with itself")
+
+
+def load_trials(results=None, phase: int = 4) -> dict:
+    """The trials (phase 4) or the search (phase 5) that chose the phase's recipe, as the command recorded it."""
+    return load(phase_row(phase).chosen_by, results)
 
 
 PHASE5_REFERENCE = "C"  # phase 4's recipe and model in phase 4's trials: the level phase 5's smaller models must hold
@@ -78,55 +67,6 @@ def pick_smallest(candidates: list[dict], reference: dict) -> tuple[str, str]:
     return smallest["name"], (f"{smallest['name']} ({smallest['params']:,} parameters) is the smallest that holds "
                               f"phase 4's level: worst-seed last-5 minimum {smallest['summary']['worst_min_last']:.2f}% "
                               f"against {ref['worst_min_last']:.2f}%")
-
-
-def trials_markdown(record: dict) -> str:
-    """The trials as a table: each candidate's levers, each seed's last-5 validation minimum, and the decision."""
-    seeds = record["seeds"]
-    what = "parameters" if "reference" in record else "what it adds"
-    lines = [f"| candidate | {what} | " + " | ".join(f"seed {s}: last-5 min / final" for s in seeds)
-             + " | worst last-5 min | std | mean final |", "|---|---|" + "---:|" * (len(seeds) + 3)]
-    rows = record["candidates"] + ([record["reference"]] if "reference" in record else [])
-    for c in rows:
-        runs = {run["seed"]: run for run in c["runs"]}
-        cells = [f"{runs[s]['min_last']:.2f} / {runs[s]['final']:.2f}" if s in runs else "not run" for s in seeds]
-        s = c["summary"] or {}
-        name = f"**{c['name']}**" if c["name"] == record.get("picked") else c["name"]
-        lines.append(f"| {name} | {c['levers']} | " + " | ".join(cells) + " | "
-                     + (f"{s['worst_min_last']:.2f} | {s['std_min_last']:.2f} | {s['mean_final']:.2f} |" if s else "| | |"))
-    verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete")
-               else "_Incomplete: not every run has finished._")
-    return "\n".join(lines) + f"\n\nValidation split: {record['split']['validation']}; trained on " \
-        f"{record['split']['train']}. Rule: {record['rule']}.\n\n{verdict}"
-
-
-TRIALS_FILES = {4: ("phase4_trials.json", "make trials"), 5: ("phase5_search.json", "make search")}
-
-
-def load_trials(results=None, phase: int = 4) -> dict:
-    """``results/phase4_trials.json`` (``make trials``) or, for phase 5, ``results/phase5_search.json``
-    (``make search``), as the command recorded it."""
-    name, command = TRIALS_FILES[phase]
-    path = Path(results or results_dir()) / name
-    if not path.exists():
-        raise FileNotFoundError(f"no trials at {path}: run `{command}` first")
-    return json.loads(path.read_text())
-
-
-def levers_markdown(record: dict) -> str:
-    """Each lever of the cumulative candidates, and what it did to the worst seed's last-5 validation minimum."""
-    candidates = record["candidates"]
-    lines = []
-    for before, after in zip(candidates, candidates[1:]):
-        was, now = before["summary"]["worst_min_last"], after["summary"]["worst_min_last"]
-        used = "used" if _index(candidates, after["name"]) <= _index(candidates, record["picked"]) else "not used"
-        lines.append(f"- {after['name']} ({after['levers']}, on top of {before['name']}): worst-seed last-5 validation "
-                     f"minimum {was:.2f}% -> {now:.2f}% ({now - was:+.2f}); {used} in phase 4's recipe")
-    return "\n".join(lines)
-
-
-def _index(candidates: list[dict], name: str) -> int:
-    return [c["name"] for c in candidates].index(name)
 
 
 # Round 2: trials with the power to tell candidates apart (committed before any of its runs).
@@ -154,9 +94,8 @@ def paired(a: list[dict], b: list[dict]) -> dict:
 
 def score(runs: list[dict], seeds) -> dict:
     """Mean and standard error over ``seeds`` of the last-5 minimum (the runs of other seeds are left out)."""
-    lows = [run["min_last"] for run in runs if run["seed"] in seeds]
-    se = statistics.stdev(lows) / len(lows) ** 0.5 if len(lows) > 1 else float("nan")
-    return {"seeds": len(lows), "mean": statistics.fmean(lows) if lows else float("nan"), "se": se}
+    s = summarize([run for run in runs if run["seed"] in seeds])
+    return {"seeds": s["seeds"], "mean": s["mean_min_last"], "se": s["se_min_last"]}
 
 
 def _runs_on(candidate: dict, seeds) -> list[dict]:

@@ -1,6 +1,6 @@
 """``make bench``: seconds per phase-4 training epoch, DataLoader pipeline vs fast path vs the pure model step.
 
-    python -m utils.bench [--device auto] [--steps 120] [--batch-size 128]
+    python -m utils.commands.bench [--device auto] [--steps 120] [--batch-size 128]
 
 Every variant trains the same phase-4 model with the same batch size for ``--steps`` optimiser steps after a
 warm-up, and the time is scaled to a full 60,000-image epoch. (c), the model step on one batch built beforehand and
@@ -21,16 +21,17 @@ import time
 import torch
 import torch.nn.functional as F
 
-from .data import AugmentSpec, torchvision_loader
-from .fast import resident_loader
-from .machine import describe, platform_record
-from .models import build_model
-from .paths import project_root, results_dir
-from .report import update_readme
-from .results import write_json
-from .runs import EVAL_BATCH_SIZE
-from .runtime import pick_device, seed_everything
-from .train import evaluate, on_device
+from ..core.data import AugmentSpec, torchvision_loader
+from ..core.fast import resident_loader
+from ..core.machine import describe, platform_record
+from ..core.models import build_model
+from ..core.runs import EVAL_BATCH_SIZE
+from ..core.runtime import pick_device, seed_everything
+from ..core.train import evaluate, on_device
+from ..paths import project_root, results_dir
+from ..recipes import PHASE4
+from ..records import write_json
+from ..report.readme import update_readme
 
 TRAIN_SIZE = 60_000
 WARMUP_STEPS = 10
@@ -69,7 +70,7 @@ def _time_steps(model, optimizer, batches, steps: int, device) -> float:
 
 def _fresh_model(device):
     seed_everything(0)
-    model = build_model(4).to(device)
+    model = build_model(PHASE4["model"]).to(device)
     return model, torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
 

@@ -1,4 +1,4 @@
-"""The phases' models: one small conv-net family, built exactly as the seed describes, and phase 5's smaller ones.
+"""The models: one small conv-net family, built exactly as the original write-up describes, and phase 5's smaller ones.
 
 Every model maps a batch of normalised digits ``(B, 1, 28, 28)`` to raw logits ``(B, 10)``.
 There is no log-softmax inside: the loss is ``F.cross_entropy`` (log-softmax + NLL in one stable
@@ -13,11 +13,11 @@ Convolutions followed by BatchNorm carry no bias: BN's own shift makes it redund
 
 from torch import nn
 
-PHASES = (1, 2, 3, 4, 5)
+MODELS = (1, 2, 3)  # the numbered models; phase 5's are spec strings
 
 # (in_channels, out_channels) of each 3x3 convolution; "M" marks the 2x2 max-pool.
 _PLAIN_CHANNELS = [(1, 10), (10, 10), (10, 10), "M", (10, 10), (10, 11), (11, 12), (12, 12), (12, 13)]
-GAP_SPEC = "9-9-9-M-16-16-16"  # phases 3 and 4, as a build_spec string
+GAP_SPEC = "9-9-9-M-16-16-16"  # model 3 (phases 3 and 4), as a build_spec string
 
 
 def _conv_blocks(channels, batch_norm: bool) -> list[nn.Module]:
@@ -35,25 +35,21 @@ def _conv_blocks(channels, batch_norm: bool) -> list[nn.Module]:
     return layers
 
 
-def build_model(phase: int | str) -> nn.Sequential:
-    """The model of ``phase`` (1-5): 7,896 / 7,974 / 7,753 / 7,753 / phase 5's trainable parameters; or, given a
-    string, the GAP net that spec describes (``build_spec``).
+def build_model(model: int | str) -> nn.Sequential:
+    """The model a recipe's ``model`` key names: 1, 2 or 3 (7,896 / 7,974 / 7,753 trainable parameters), or a
+    ``build_spec`` string's GAP net (phase 5's models).
 
     1. Baseline: eight 3x3 convs with bias, a max-pool after the third, a 1x1 conv 13->10 with bias.
     2. The same with BatchNorm after each 3x3 conv, and no conv biases (1x1 included).
-    3-4. Narrower start (9 channels), wider end (16), BatchNorm, a 1x1 conv 16->10 and global average
-       pooling (AvgPool2d(5) over the final 5x5 map) instead of shrinking the map to 1x1 by convolution.
-    5. The architecture phase 5's search picked (``utils.recipes.PHASE5_MODEL``, a ``build_spec`` string).
+    3. Narrower start (9 channels), wider end (16), BatchNorm, a 1x1 conv 16->10 and global average pooling
+       (AvgPool2d(5) over the final 5x5 map) instead of shrinking the map to 1x1 by convolution (phases 3 and 4).
     """
-    if isinstance(phase, str):
-        return build_spec(phase)
-    if phase not in PHASES:
-        raise ValueError(f"phase must be one of {PHASES} or a spec string, got {phase!r}")
-    if phase == 5:
-        from .recipes import PHASE5_MODEL  # recipes is plain data; imported here so models stays a leaf module
-        return build_spec(PHASE5_MODEL)
-    if phase in (1, 2):
-        batch_norm = phase == 2
+    if isinstance(model, str):
+        return build_spec(model)
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS} or a spec string, got {model!r}")
+    if model in (1, 2):
+        batch_norm = model == 2
         layers = _conv_blocks(_PLAIN_CHANNELS, batch_norm)
         layers += [nn.Conv2d(13, 10, kernel_size=1, bias=not batch_norm), nn.Flatten()]
         return nn.Sequential(*layers)

@@ -4,10 +4,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from .data import check_limit
-from .runtime import DEVICES, pick_device
+from ..core.data import check_limit
+from ..core.runs import PIPELINES
+from ..core.runtime import DEVICES, pick_device
 
-PIPELINES = ("fast", "torchvision")
 
 
 class ParameterError(ValueError):

@@ -1,7 +1,7 @@
 """The fast path: MNIST resident as one uint8 tensor on the device, batches drawn by index, augmented as a batch.
 
 Each sample still gets its own random rotation, translation, scale, brightness and contrast, drawn from the same
-ranges as the torchvision ``RandomAffine`` + ``ColorJitter`` of ``utils.data.build_transforms``; only the work is
+ranges as the torchvision ``RandomAffine`` + ``ColorJitter`` of ``utils.core.data.build_transforms``; only the work is
 done for a whole batch at once (``affine_grid`` / ``grid_sample``), with no PIL and no worker processes.
 """
 

@@ -18,7 +18,7 @@ import torch
 from torch.utils.data import DataLoader, Subset
 from torchvision import datasets, transforms
 
-from .paths import project_root
+from ..paths import project_root
 
 MNIST_MEAN = 0.1307  # mean pixel of the training set, in [0, 1] units (the seed's constant)
 MNIST_STD = 0.3081   # its standard deviation

@@ -4,35 +4,29 @@ import json
 import re
 from pathlib import Path
 
-from .machine import describe
-from .paths import results_dir as results_dir_of_project
-from .models import build_model, count_parameters
+from ..checks.regression import phase_runs, spread_tolerance
+from ..core.machine import describe
+from ..core.models import build_model, count_parameters
+from ..goal import GOAL_PARAMS, HOLD_EPOCHS, TARGET_ACC, goal_met, held, held_line, last5_min
+from ..paths import results_dir as results_dir_of_project
+from ..phases import PHASES
+from ..records import load, load_result
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
-from .regression import phase_runs, spread_tolerance
-from .results import GOAL_PARAMS, HOLD_EPOCHS, SEED_REPORTED, TARGET_ACC, load_result
-from .study import goal_met, held_line
-from .trials import trials_markdown
-
-PHASE_NAMES = {1: "baseline", 2: "+ BatchNorm", 3: "+ GAP, augmentation, higher LR",
-               4: "+ LR schedule and the trials' levers", 5: "beyond the seed: a smaller model, chosen on validation digits"}
-NOTEBOOKS = {1: "01_baseline", 2: "02_batchnorm", 3: "03_gap_augmentation", 4: "04_lr_scheduler",
-             5: "05_smallest_model"}
+from .tables import trials_markdown
 
 
 def _load(results_dir, name: str) -> dict | None:
-    path = Path(results_dir) / name
-    return json.loads(path.read_text()) if path.exists() else None
+    return load(name, results_dir, required=False)
 
 
 def phases_table() -> str:
     """Each phase, its notebook and exactly what it changes against the one before (from the recipes)."""
     lines = ["| phase | notebook | what it changes (from `utils/recipes.py`) | params |", "|---|---|---|---:|"]
-    for phase, name in PHASE_NAMES.items():
-        changes = changes_markdown(phase).replace("\n", "<br>").replace("- ", "", 1).replace("<br>- ", "<br>")
-        params = count_parameters(build_model(phase))
-        lines.append(f"| {phase}. {name} | [`{NOTEBOOKS[phase]}.ipynb`](notebooks/{NOTEBOOKS[phase]}.ipynb) | "
-                     f"{changes} | {params:,} |")
+    for row in PHASES:
+        changes = changes_markdown(row.number).replace("\n", "<br>").replace("- ", "", 1).replace("<br>- ", "<br>")
+        lines.append(f"| {row.number}. {row.title} | [`{row.notebook}.ipynb`](notebooks/{row.notebook}.ipynb) | "
+                     f"{changes} | {row.params:,} |")
     return "\n".join(lines)
 
 
@@ -40,19 +34,18 @@ def results_table(results_dir) -> str:
     lines = ["| phase | params | epochs | best train acc | best test acc | final test acc | "
              f"min test acc, last {HOLD_EPOCHS} | held >= {TARGET_ACC:.2f}% | seed reported (train / test) | training time |",
              "|---|---:|---:|---:|---:|---:|---:|:-:|---:|---:|"]
-    for phase, name in PHASE_NAMES.items():
-        record = load_result(results_dir, phase)
+    for row in PHASES:
+        record = load_result(results_dir, row.number)
         if record is None:
-            lines.append(f"| {phase}. {name} | not run yet | | | | | | | | |")
+            lines.append(f"| {row.number}. {row.title} | not run yet | | | | | | | | |")
             continue
-        low = min(record["test_acc"][-HOLD_EPOCHS:])
-        seed = SEED_REPORTED.get(phase)
+        seed = row.reported
         reported = f"{seed[1]:.2f} / {seed[2]:.2f}" if seed else "- (beyond the write-up)"
-        lines.append(f"| {phase}. {name} | {record['params']:,} | {record['epochs']} | {max(record['train_acc']):.2f} | "
-                     f"{max(record['test_acc']):.2f} | {record['test_acc'][-1]:.2f} | {low:.2f} | "
-                     f"{'yes' if low >= TARGET_ACC else 'no'} | {reported} | "
+        lines.append(f"| {row.number}. {row.title} | {record['params']:,} | {record['epochs']} | "
+                     f"{max(record['train_acc']):.2f} | {max(record['test_acc']):.2f} | {record['test_acc'][-1]:.2f} | "
+                     f"{last5_min(record['test_acc']):.2f} | {'yes' if held(record['test_acc']) else 'no'} | {reported} | "
                      f"{record['wall_time_s']:.0f} s on {record['device']} |")
-    record = load_result(results_dir, 1)
+    record = load_result(results_dir, PHASES[0].number)
     if record is not None:
         lines.append(f"\nRecorded on {describe(record['platform'])}.")
     return "\n".join(lines)
@@ -63,30 +56,26 @@ def study_table(results_dir) -> str:
     lines = [f"| phase | recipe | params | seeds | held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} | "
              f"mean final | std final | worst last-{HOLD_EPOCHS} minimum |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     goal = ""
-    for phase in (4, 5):
-        study = _load(results_dir, f"phase{phase}_seeds.json")
+    for row in (row for row in PHASES if row.study):
+        study = _load(results_dir, row.study)
         if study is None:
-            lines.append(f"| {phase} | _not run yet_ | | | | | | |")
+            lines.append(f"| {row.number} | _not run yet_ | | | | | | |")
             continue
         for index, entry in enumerate(study["recipes"]):
             s = entry["summary"]
             params = count_parameters(build_model(entry["recipe"]["model"]))
-            lines.append(f"| {phase} | {entry['name']} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
+            lines.append(f"| {row.number} | {entry['name']} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
                          f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
-            if phase == 5 and index == 0:  # phase 5's own model: its goal
+            if row is PHASES[-1] and index == 0:  # the last phase's own model: phase 5's parameter goal
                 goal = (f"\n\nPhase 5's goal (at most {GOAL_PARAMS:,} parameters, holding on every seed): "
                         f"**{'MET' if goal_met(params, s) else 'NOT MET'}** ({params:,} parameters; {held_line(s)}).")
     return "\n".join(lines) + goal
 
 
-def trials_section(results_dir) -> str:
-    record = _load(results_dir, "phase4_trials.json")
-    return trials_markdown(record) if record else "_`make trials` has not been run yet._"
-
-
-def search_section(results_dir) -> str:
-    record = _load(results_dir, "phase5_search.json")
-    return trials_markdown(record) if record else "_`make search` has not been run yet._"
+def chosen_by_section(results_dir, row) -> str:
+    """The trials or search that chose the recipe of phase ``row`` (a ``utils.phases.Phase``), as a table."""
+    record = _load(results_dir, row.chosen_by)
+    return trials_markdown(record) if record else f"_`results/{row.chosen_by}` has not been recorded yet._"
 
 
 def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[str, int, float]]:
@@ -100,17 +89,18 @@ def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[s
         return here if (here / name).exists() else results_dir_of_project()
 
     points = []
-    for phase in (1, 2, 3):
-        record = load_result(results_dir, phase, recorded_if_missing=True)
-        if record is None:
+    for row in PHASES:
+        if row.study is None:
+            record = load_result(results_dir, row.number, recorded_if_missing=True)
+            if record is None:
+                continue
+            runs = phase_runs(row.number, folder(f"phase{row.number}.json"))  # the headline and its other seeds
+            points += [(f"phase {row.number}", record["params"], last5_min(acc)) for acc in runs]
             continue
-        runs = phase_runs(phase, folder(f"phase{phase}.json"))  # the headline and its distinct other seeds
-        points += [(f"phase {phase}", record["params"], min(acc[-HOLD_EPOCHS:])) for acc in runs]
-    for phase in (4, 5):
-        study = (studies or {}).get(phase) or _load(folder(f"phase{phase}_seeds.json"), f"phase{phase}_seeds.json")
+        study = (studies or {}).get(row.number) or _load(folder(row.study), row.study)
         for index, entry in enumerate((study or {}).get("recipes", [])):
             params = count_parameters(build_model(entry["recipe"]["model"]))
-            label = f"phase {phase}" if index == 0 else f"phase {phase}, {entry['name']}"
+            label = f"phase {row.number}" if index == 0 else f"phase {row.number}, {entry['name']}"
             points += [(label, params, run["min_last"]) for run in entry["runs"]]
     return points
 
@@ -118,21 +108,22 @@ def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[s
 def tolerance_table(results_dir) -> str:
     """Each notebook's regression tolerance and the evidence it comes from."""
     lines = ["| notebook | tolerance (points) | from |", "|---|---:|---|"]
-    for phase in PHASE_NAMES:
+    for row in PHASES:
         try:
-            tolerance, how = spread_tolerance(phase_runs(phase, results_dir))
+            tolerance, how = spread_tolerance(phase_runs(row.number, results_dir))
         except (FileNotFoundError, KeyError, ValueError):
-            lines.append(f"| {NOTEBOOKS[phase]} | not measured yet | |")
+            lines.append(f"| {row.notebook} | not measured yet | |")
             continue
-        lines.append(f"| {NOTEBOOKS[phase]} | {tolerance:.2f} | {how} |")
+        lines.append(f"| {row.notebook} | {tolerance:.2f} | {how} |")
     return "\n".join(lines)
 
 
 def model_tables() -> str:
     """The receptive-field/parameter table of each phase's model, computed from the model itself."""
     parts = []
-    for phase, name in PHASE_NAMES.items():
-        parts.append(f"**Phase {phase}, {name}**\n\n{table_markdown(layer_table(build_model(phase)))}")
+    for row in PHASES:
+        model = build_model(row.recipe["model"])
+        parts.append(f"**Phase {row.number}, {row.title}**\n\n{table_markdown(layer_table(model))}")
     return "\n\n".join(parts)
 
 
@@ -157,7 +148,8 @@ def bench_table(results_dir) -> str:
 
 def sections(results_dir) -> dict:
     return {"phases": phases_table(), "results": results_table(results_dir), "seed-study": study_table(results_dir),
-            "trials": trials_section(results_dir), "search": search_section(results_dir), "tolerances": tolerance_table(results_dir),
+            "tolerances": tolerance_table(results_dir),
+            **{f"chosen-by-phase{row.number}": chosen_by_section(results_dir, row) for row in PHASES if row.chosen_by},
             "model-tables": model_tables(), "bench": bench_table(results_dir)}
 
 

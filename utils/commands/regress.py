@@ -1,6 +1,6 @@
 """``make regress`` (the long part of ``make test``): re-execute copies of the committed notebooks and compare.
 
-    python -m utils.regress [--set NAME=VALUE ...] [NOTEBOOK ...]      # default: every notebooks/0*.ipynb
+    python -m utils.commands.regress [--set NAME=VALUE ...] [NOTEBOOK ...]   # default: every phase's notebook
 
 ``--set`` injects a parameter into every copy (e.g. ``--set epochs=1 --set limit_train=512`` checks a smoke-run
 record made with the same values; the recorded results must then come from such a run).
@@ -12,7 +12,7 @@ notebook reads of the phases before it). Two checks per notebook:
 1. nbval (``--nbval-lax``) compares the cells marked ``# NBVAL_CHECK_OUTPUT``. On the platform that recorded the
    notebook it compares them exactly; elsewhere accuracies and met / not met words are masked (``SANITIZE``), so
    it checks the text only: model summaries, receptive-field tables, the verdict's form.
-2. ``utils.regression.check_notebook`` compares the re-run's results file with the recorded one: exactly on the
+2. ``utils.checks.regression.check_notebook`` compares the re-run's results file with the recorded one: exactly on the
    recording platform, within the phase's tolerance elsewhere.
 
 A notebook with a seed study re-trains only the study seeds in ``STUDY_SPOT_CHECK`` (its headline seed is the
@@ -20,7 +20,6 @@ notebook's own run), each compared with its recorded curve.
 """
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -32,14 +31,16 @@ import nbformat
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from .machine import describe, platform_record
-from .paths import notebook_dir, results_dir
-from .regression import FAIL, check_notebook
-from .runtime import pick_device
-from .series import parse_value
+from ..checks.regression import FAIL, check_notebook
+from ..core.machine import describe, platform_record
+from ..core.runtime import pick_device
+from ..paths import notebook_dir, results_dir
+from ..phases import PHASES
+from ..records import load
+from .run import parse_value
 
 CELL_TIMEOUT_S = 3600
-STUDY_SPOT_CHECK = {4: {"study_seeds": [2]}, 5: {"study_seeds": [2]}}  # phase -> parameters injected into its copy
+STUDY_SPOT_CHECK = {"study_seeds": [2]}  # injected into the copy of every notebook with a seed study
 SANITIZE = """\
 [accuracy]
 regex: \\d+\\.\\d\\d
@@ -73,12 +74,12 @@ def _nbval(notebook: Path, root: Path, sanitize: Path | None) -> bool:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", help="default: every notebooks/0*.ipynb")
+    parser.add_argument("notebooks", nargs="*", help="default: every phase's notebook, in order")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="inject a parameter")
     args = parser.parse_args(argv)
     injected = {name: parse_value(value) for name, value in (item.split("=", 1) for item in args.set)}
     sources = ([notebook_dir() / name for name in args.notebooks] if args.notebooks
-               else sorted(notebook_dir().glob("0*.ipynb")))
+               else [notebook_dir() / f"{row.notebook}.ipynb" for row in PHASES])
     here = platform_record(pick_device("auto"))
     print(f"this platform: {describe(here)}", flush=True)
     passed, failed = 0, 0
@@ -92,16 +93,18 @@ def main(argv=None) -> int:
         sanitize = root / "sanitize.cfg"
         sanitize.write_text(SANITIZE)
         for source in sources:
-            phase = int(source.name[:2])
-            recorded = json.loads((results_dir() / f"phase{phase}.json").read_text())
-            for output in (f"phase{phase}.json", f"phase{phase}_seeds.json"):  # only this re-run may write them
-                (rerun / output).unlink(missing_ok=True)
+            row = next(row for row in PHASES if row.notebook == source.stem)
+            phase = row.number
+            recorded = load(f"phase{phase}.json")
+            for output in (f"phase{phase}.json", row.study):  # only this re-run may write them
+                if output:
+                    (rerun / output).unlink(missing_ok=True)
             exact = recorded.get("platform") == here
             mode = "exact" if exact else f"text only (recorded on {describe(recorded['platform'])})" \
                 if recorded.get("platform") else "text only (recording platform unknown)"
             print(f"\n=== {source.name}: nbval {mode} ===", flush=True)
             start = time.perf_counter()
-            parameters = {**STUDY_SPOT_CHECK.get(phase, {}), **injected}
+            parameters = {**(STUDY_SPOT_CHECK if row.study else {}), **injected}
             nbval_ok = _nbval(_copy(source, copies, parameters), root, None if exact else sanitize)
             checks = check_notebook(phase, results_dir(), rerun) if (rerun / f"phase{phase}.json").exists() else []
             for check in checks:

@@ -1,47 +1,30 @@
-"""``make trials``: choose phase 4's recipe on the validation split, never on the test set.
+"""Runs many trainings and records each as it finishes: the trials and searches on the validation split, and the
+seed spread of phases 1-3 on the test split.
 
-    python -m utils.run_trials [--jobs 2]               # round 2 of phase 4's trials (results/phase4_trials_round2.json)
-    python -m utils.run_trials --round 1 [--seeds 1 2 3] # round 1 (results/phase4_trials.json)
-    python -m utils.run_trials --phase5 [--seeds 1 2]  # phase 5's smaller models (results/phase5_search.json)
-    python -m utils.run_trials --spread [--jobs 2]     # seed-to-seed spread of phases 1-3 (results/spread.json)
-
-Every candidate of ``utils.recipes.PHASE4_CANDIDATES`` trains on the first 50,000 training digits and is evaluated
-after every epoch on the last 10,000 (``split="validation"``), once per seed. The file is rewritten after every
-finished run, so an interrupted command keeps what it finished, and a re-run skips the runs already recorded with the
-same recipe and seed.
-
-The decision rule, fixed before the trials were run:
-
-1. Score each candidate by its worst seed's minimum validation accuracy over the last 5 epochs.
-2. Take the best score. Any candidate whose score is within the seed spread of the best (the larger of the two
-   candidates' standard deviations over seeds of that last-5 minimum) counts as a tie, and of tied candidates the
-   simplest, the earliest in the order A-F, is picked.
-
-``--spread`` trains phases 1-3's recipes on the test split under more seeds (the notebooks record seed 1 only): the
-run-to-run spread behind each notebook's regression tolerance (``utils.regression``); ``--spread --add-recorded
-REV`` adds the seed-1 runs that an earlier git revision recorded on another platform.
+Each record file is rewritten after every finished run, so an interrupted command keeps what it finished, and a
+re-run skips the runs already recorded with the same recipe and seed. Runs go to worker processes, each with its
+share of the cores (on 2 cores: 2 processes of 1 thread, which the bench measured as the better layout).
 """
 
-import argparse
 import json
 import os
-import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .machine import platform_record
-from .paths import results_dir
-from .recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, PHASE5_CANDIDATES, RECIPES
-from .results import write_json
-from .trials import PHASE5_REFERENCE, PHASE5_RULE, RULE, SPLIT, pick, pick_smallest, run_row, summarize
+from ..core.machine import platform_record
+from ..core.models import build_model, count_parameters
+from ..core.runs import run_config, train_recipe
+from ..phases import PHASES
+from ..recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, PHASE5_CANDIDATES, ROUND2_LEVERS, round2_recipe
+from ..records import load, run_row, summarize, write_json
+from .trials import (PHASE5_REFERENCE, PHASE5_RULE, ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, RULE, SPLIT,
+                     pick, pick_powered, pick_smallest, stage2_candidates)
 
 
 def _train_one(key, config: dict, threads: int) -> tuple:
     """In a worker process: one complete run; returns ``(key, row)``."""
     import torch  # the worker's own torch, limited to its share of the cores
-
-    from .runs import train_recipe
     torch.set_num_threads(threads)
     start = time.perf_counter()
     _, history = train_recipe(config, "cpu", progress=False, log=None)
@@ -62,7 +45,7 @@ def run_pool(jobs: list[tuple], workers: int, on_done, log=print) -> None:
 
 
 def _load(path: Path) -> dict | None:
-    return json.loads(path.read_text()) if path.exists() else None
+    return load(path.name, path.parent, required=False)
 
 
 def _recorded(entry: dict | None, recipe: dict, seed: int) -> dict | None:
@@ -75,7 +58,6 @@ def _recorded(entry: dict | None, recipe: dict, seed: int) -> dict | None:
 def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, phase: int = 4) -> dict:
     """Phase 4's recipe candidates (``make trials``) or, with ``phase=5``, phase 5's smaller models (``make
     search``), each trained on the validation split under ``seeds``; judged by that phase's rule."""
-    from .runs import run_config
     if phase == 4:
         candidates, command, rule, reference = PHASE4_CANDIDATES, "make trials", RULE, None
         entries = {name: {"name": name, "levers": CANDIDATE_LEVERS[name], "recipe": recipe, "runs": []}
@@ -121,11 +103,8 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, 
 
 def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
     """Phase 4's trials, round 2 (``make trials``): stage 1, then the stage 2 that stage 1's results call for, then the
-    decision, all by ``utils.trials.ROUND2_RULE``. Resumable like ``trials``: recorded runs of the same recipe and seed
+    decision, all by ``utils.experiments.trials.ROUND2_RULE``. Resumable like ``trials``: recorded runs of the same recipe and seed
     are kept, not trained again."""
-    from .recipes import ROUND2_LEVERS, round2_recipe
-    from .runs import run_config
-    from .trials import (ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, pick_powered, stage2_candidates)
     previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
     entries: dict[str, dict] = {}
     stages: dict[str, list[str]] = {}
@@ -179,7 +158,6 @@ def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
 
 def _sized(entry: dict, model) -> dict:
     """A phase-5 entry with ``model``'s parameter count, shown where phase 4's entries show their lever."""
-    from .models import build_model, count_parameters
     params = count_parameters(build_model(model))
     return {**entry, "levers": f"{params:,}", "params": params}
 
@@ -200,14 +178,13 @@ def _phase5_reference(seeds: list[int], results: Path) -> dict:
 
 def spread(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:
     """Phases 1-3 under ``seeds`` on the test split: the spread behind each notebook's regression tolerance."""
-    from .runs import run_config
     record = _load(out) or {"command": "make spread", "split": "test", "phases": {}}
     jobs = []
-    for phase in (1, 2, 3):
-        entry = record["phases"].setdefault(str(phase), {"recipe": RECIPES[phase], "runs": []})
-        entry["recipe"] = json.loads(json.dumps(RECIPES[phase]))
+    for row in (row for row in PHASES if row.study is None):  # the phases without a seed study of their own
+        entry = record["phases"].setdefault(str(row.number), {"recipe": row.recipe, "runs": []})
+        entry["recipe"] = json.loads(json.dumps(row.recipe))
         done = {run["seed"] for run in entry["runs"]}
-        jobs += [(phase, run_config(RECIPES[phase], seed=seed, data_dir=data_dir, device="cpu"))
+        jobs += [(row.number, run_config(row.recipe, seed=seed, data_dir=data_dir, device="cpu"))
                  for seed in seeds if seed not in done]
 
     def on_done(phase, row):
@@ -216,45 +193,3 @@ def spread(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) 
 
     run_pool(jobs, workers, on_done, log)
     return record
-
-
-def add_recorded(rev: str, out: Path) -> None:
-    """Add the headline runs of phases 1-3 that git revision ``rev`` recorded, when their recipe equals today's: the
-    same seed on another platform is exactly the variation the regression tolerance has to allow for."""
-    record = _load(out) or {"command": "make spread", "split": "test", "phases": {}}
-    for phase in (1, 2, 3):
-        old = json.loads(subprocess.run(["git", "show", f"{rev}:results/phase{phase}.json"], check=True,
-                                        capture_output=True, text=True, cwd=results_dir().parent).stdout)
-        entry = record["phases"].setdefault(str(phase), {"recipe": json.loads(json.dumps(RECIPES[phase])), "runs": []})
-        row = run_row(old["seed"], old["test_acc"], sum(old["seconds_per_epoch"]), old.get("platform"))
-        row["source"] = f"results/phase{phase}.json at git revision {rev}, recorded on another machine"
-        entry["runs"] = [run for run in entry["runs"] if run.get("source") != row["source"]] + [row]
-    write_json(out, record)
-
-
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=None, help="default: 1 2 3 (trials), 1 2 (--phase5), 2 3 (--spread)")
-    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
-    parser.add_argument("--spread", action="store_true", help="phases 1-3's seed spread instead of the trials")
-    parser.add_argument("--phase5", action="store_true", help="phase 5's smaller models (make search; seeds 1 2)")
-    parser.add_argument("--add-recorded", metavar="REV", help="with --spread: add the seed-1 runs that git revision "
-                        "REV recorded (another platform), instead of training")
-    parser.add_argument("--round", type=int, choices=(1, 2), default=2,
-                        help="phase 4's trials: round 2 (default, results/phase4_trials_round2.json) or round 1")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args(argv)
-    if args.spread and args.add_recorded:
-        add_recorded(args.add_recorded, args.out or results_dir() / "spread.json")
-    elif args.spread:
-        spread(args.seeds or [2, 3], args.jobs, args.out or results_dir() / "spread.json")
-    elif args.phase5:
-        trials(args.seeds or [1, 2], args.jobs, args.out or results_dir() / "phase5_search.json", phase=5)
-    elif args.round == 1:
-        trials(args.seeds or [1, 2, 3], args.jobs, args.out or results_dir() / "phase4_trials.json")
-    else:
-        round2(args.jobs, args.out or results_dir() / "phase4_trials_round2.json")
-
-
-if __name__ == "__main__":
-    main()

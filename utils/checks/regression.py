@@ -1,7 +1,7 @@
 """Regression checks that travel: a re-executed run against the recorded one, exactly or within a tolerance.
 
 On the platform that recorded a run (same device, torch, threads, CPU model, kernel level and flags:
-``utils.machine.platform_record``) the same seed gives the same numbers, so every per-epoch accuracy must be equal.
+``utils.core.machine.platform_record``) the same seed gives the same numbers, so every per-epoch accuracy must be equal.
 Anywhere else the same seed gives another run from the same distribution, so the check is statistical: the last-5
 minimum and the final accuracy must each lie within the phase's tolerance of the recorded ones, where
 
@@ -13,12 +13,13 @@ is a failure unless the re-run's last-5 minimum lies within the tolerance of 99.
 close to call.
 """
 
-import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from .results import HOLD_EPOCHS, TARGET_ACC
+from ..goal import TARGET_ACC, last5_min
+from ..phases import phase as phase_row
+from ..records import load
 
 K_SIGMA = 3.0   # a real regression moves a run further than three seed standard deviations
 FLOOR = 0.10    # points; about 1.3 standard errors of one accuracy measured on 10,000 digits near 99.4%
@@ -38,7 +39,7 @@ class Check:
 
 
 def _stats(accuracy: list[float]) -> tuple[float, float]:
-    return min(accuracy[-HOLD_EPOCHS:]), accuracy[-1]
+    return last5_min(accuracy), accuracy[-1]
 
 
 def spread_tolerance(runs: list[list[float]]) -> tuple[float, str]:
@@ -54,12 +55,11 @@ def spread_tolerance(runs: list[list[float]]) -> tuple[float, str]:
 
 def phase_runs(phase: int, results: Path) -> list[list[float]]:
     """Every recorded run of ``phase``'s recipe on the test split, one per seed: the evidence for its tolerance."""
-    results = Path(results)
-    if phase in (4, 5):  # the phases with a seed study: its first recipe is the phase's own
-        study = json.loads((results / f"phase{phase}_seeds.json").read_text())
-        return [run["test_acc"] for run in study["recipes"][0]["runs"]]
-    headline = json.loads((results / f"phase{phase}.json").read_text())["test_acc"]
-    spread = json.loads((results / "spread.json").read_text())["phases"][str(phase)]["runs"]
+    row = phase_row(phase)
+    if row.study:  # the study's first recipe is the phase's own
+        return [run["acc"] for run in load(row.study, results)["recipes"][0]["runs"]]
+    headline = load(f"phase{phase}.json", results)["test_acc"]
+    spread = load("spread.json", results)["phases"][str(phase)]["runs"]
     # a curve equal to the headline's is the same run recorded twice (an earlier revision on an identical platform):
     # counted once, or it would shrink the spread it is evidence for
     return [headline] + [run["acc"] for run in spread if run["acc"] != headline]
@@ -67,7 +67,7 @@ def phase_runs(phase: int, results: Path) -> list[list[float]]:
 
 def study_runs(study: dict, recipe_name: str) -> list[list[float]]:
     entry = next(e for e in study["recipes"] if e["name"] == recipe_name)
-    return [run["test_acc"] for run in entry["runs"]]
+    return [run["acc"] for run in entry["runs"]]
 
 
 def compare(name: str, recorded: list[float], rerun: list[float], exact: bool, tolerance: float) -> list[Check]:
@@ -107,23 +107,22 @@ def same_platform(recorded: dict, rerun: dict) -> bool:
 
 def check_notebook(phase: int, recorded_dir: Path, rerun_dir: Path) -> list[Check]:
     """Every check of one re-executed notebook: its headline run and, where it has one, its seed study's re-run seeds."""
-    recorded = json.loads((Path(recorded_dir) / f"phase{phase}.json").read_text())
-    rerun = json.loads((Path(rerun_dir) / f"phase{phase}.json").read_text())
+    recorded, rerun = load(f"phase{phase}.json", recorded_dir), load(f"phase{phase}.json", rerun_dir)
     exact = same_platform(recorded, rerun)
     tolerance, _ = spread_tolerance(phase_runs(phase, recorded_dir))
     checks = compare(f"phase {phase} headline (seed {recorded['seed']})", recorded["test_acc"], rerun["test_acc"],
                      exact, tolerance)
-    study_file = Path(rerun_dir) / f"phase{phase}_seeds.json"
-    if study_file.exists():
-        was = json.loads((Path(recorded_dir) / study_file.name).read_text())
-        now = json.loads(study_file.read_text())
+    study = phase_row(phase).study
+    now = load(study, rerun_dir, required=False) if study else None
+    if now is not None:
+        was = load(study, recorded_dir)
         for entry in now["recipes"]:
-            recorded_runs = {run["seed"]: run["test_acc"] for run in
+            recorded_runs = {run["seed"]: run["acc"] for run in
                              next(e for e in was["recipes"] if e["name"] == entry["name"])["runs"]}
             recipe_tolerance, _ = spread_tolerance(study_runs(was, entry["name"]))
             for run in entry["runs"]:
                 if run["seed"] == recorded["seed"]:
                     continue  # the headline run, checked above
                 checks += compare(f"phase {phase} study, {entry['name']} (seed {run['seed']})",
-                                  recorded_runs[run["seed"]], run["test_acc"], exact, recipe_tolerance)
+                                  recorded_runs[run["seed"]], run["acc"], exact, recipe_tolerance)
     return checks

@@ -4,7 +4,7 @@ and ``utils.save_run`` writes it to ``image/`` only once the whole run has succe
 import matplotlib.pyplot as plt
 import torch
 
-TARGET = 99.4  # percent, the mission's test accuracy
+from ..goal import HOLD_EPOCHS, TARGET_ACC as TARGET
 
 
 def _done(fig):
@@ -101,16 +101,16 @@ def plot_batchnorm(before: torch.Tensor, after: torch.Tensor):
     return _done(fig)
 
 
-def plot_seed_curves(studies: dict, title: str, hold_epochs: int = 5):
+def plot_seed_curves(studies: dict, title: str, hold_epochs: int = HOLD_EPOCHS):
     """Each seed's test-accuracy curve, one panel per recipe (``studies``: recipe name -> ``SeedStudy``), with the
     last ``hold_epochs`` epochs, the window the target is judged on, shaded."""
     fig, axes = plt.subplots(1, len(studies), figsize=(6 * len(studies), 4), sharey=True, squeeze=False)
     for ax, (name, study) in zip(axes[0], studies.items()):
-        epochs = len(study.runs[0]["test_acc"])
+        epochs = len(study.runs[0]["acc"])
         ax.axvspan(epochs - hold_epochs + 0.5, epochs + 0.5, color="gold", alpha=0.2,
                    label=f"last {hold_epochs} epochs (judged)")
         for run in study.runs:
-            ax.plot(range(1, len(run["test_acc"]) + 1), run["test_acc"], "o-", markersize=3, label=f"seed {run['seed']}")
+            ax.plot(range(1, len(run["acc"]) + 1), run["acc"], "o-", markersize=3, label=f"seed {run['seed']}")
         ax.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")
         ax.set(title=name, xlabel="epoch", ylim=(98.8, 99.8))
         ax.grid(alpha=0.3), ax.legend(fontsize=8)
@@ -131,7 +131,7 @@ def plot_series(points: list[tuple[str, int, float]], title: str):
         ax.scatter(xs, ys, s=40, alpha=0.7, marker=marker, label=f"{label} ({len(xs)} run{'s' if len(xs) > 1 else ''})")
     ax.axhline(TARGET, color="crimson", linestyle="--", linewidth=1, label=f"{TARGET:.2f}%")
     ax.set_xlabel("trainable parameters")
-    ax.set_ylabel("minimum test accuracy over the last 5 epochs (%)")
+    ax.set_ylabel(f"minimum test accuracy over the last {HOLD_EPOCHS} epochs (%)")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")

@@ -13,9 +13,9 @@ from torchsummary import summary
 from torchvision.transforms import Compose
 from torchvision.transforms.functional import to_pil_image, to_tensor
 
-from .data import AugmentSpec, build_transforms
-from .fast import augment_batch, normalize_batch, to_input
-from .trained import predict
+from ..core.data import AugmentSpec, build_transforms
+from ..core.fast import augment_batch, normalize_batch, to_input
+from ..trained import predict
 
 
 def versions() -> str:

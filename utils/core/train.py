@@ -83,7 +83,7 @@ def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Op
     """Train for ``epochs`` and test after each; returns the history.
 
     ``train_batches`` / ``test_batches`` are re-iterable sources of ``(inputs, labels)`` already on the model's device
-    (``utils.fast.ResidentLoader``, or a DataLoader wrapped by ``on_device``). ``scheduler`` is stepped after every
+    (``utils.core.fast.ResidentLoader``, or a DataLoader wrapped by ``on_device``). ``scheduler`` is stepped after every
     batch when ``step_scheduler_per_batch`` (OneCycleLR), else after every epoch (StepLR, MultiStepLR). While it
     runs, one tqdm bar over all steps (when ``progress``; it ends as one line, or vanishes unless ``leave``); ``log``,
     when given, also gets one line per epoch.

@@ -1,0 +1,76 @@
+"""The target, defined once: its numbers, what "held" means, and the verdicts. A leaf: it imports nothing of the project.
+
+The mission: fewer than ``MAX_PARAMS`` parameters, at most ``MAX_EPOCHS`` epochs, and a test accuracy of at least
+``TARGET_ACC`` in each of the last ``HOLD_EPOCHS`` epochs, on every seed of a seed study. Phase 5 adds a parameter goal.
+"""
+
+from dataclasses import dataclass
+
+MAX_PARAMS = 8000      # the mission: fewer than this many parameters,
+MAX_EPOCHS = 15        # at most this many epochs,
+TARGET_ACC = 99.40     # and at least this test accuracy (percent)
+HOLD_EPOCHS = 5        # in each of this many last epochs.
+GOAL_PARAMS = 4000     # phase 5's goal: at most this many parameters, holding the mission on every seed studied;
+STRETCH_PARAMS = 3000  # and its stretch goal.
+
+
+def last5_min(accuracy: list[float]) -> float:
+    """The lowest accuracy over the last ``HOLD_EPOCHS`` epochs: the number the target judges."""
+    return min(accuracy[-HOLD_EPOCHS:])
+
+
+def held(accuracy: list[float]) -> bool:
+    """Whether a run held ``TARGET_ACC`` in each of its last ``HOLD_EPOCHS`` epochs (a shorter run cannot)."""
+    return len(accuracy) >= HOLD_EPOCHS and last5_min(accuracy) >= TARGET_ACC
+
+
+@dataclass(frozen=True)
+class Verdict:
+    lines: list[str]
+    met: bool
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines + [f"mission {'MET' if self.met else 'NOT MET'}"])
+
+
+def _line(ok: bool, text: str) -> str:
+    return f"{'met    ' if ok else 'not met'}  {text}"
+
+
+def verdict(params: int, history) -> Verdict:
+    """One run's history (``test_acc`` per epoch) against the mission: < 8000 params, <= 15 epochs, >= 99.40% in each
+    of the last 5."""
+    accuracy = history.test_acc
+    last = accuracy[-HOLD_EPOCHS:]
+    checks = [
+        (params < MAX_PARAMS, f"parameters {params:,} < {MAX_PARAMS:,}"),
+        (len(accuracy) <= MAX_EPOCHS, f"epochs {len(accuracy)} <= {MAX_EPOCHS}"),
+        (held(accuracy), f"test accuracy >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} epochs: "
+                         f"{', '.join(f'{a:.2f}' for a in last)}"
+                         + ("" if len(last) == HOLD_EPOCHS else f" (only {len(last)} epochs run)")),
+    ]
+    return Verdict([_line(ok, text) for ok, text in checks], all(ok for ok, _ in checks))
+
+
+def held_line(summary: dict) -> str:
+    return (f"held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} epochs on {summary['held']} of "
+            f"{summary['seeds']} seeds")
+
+
+def every_seed(summary: dict) -> bool:
+    """The target as written: held on every seed of a seed study (``utils.records.summarize`` of its runs)."""
+    return summary["held"] == summary["seeds"]
+
+
+def goal_met(params: int, summary: dict) -> bool:
+    """Phase 5's goal: at most ``GOAL_PARAMS`` parameters, holding on every seed of its study."""
+    return params <= GOAL_PARAMS and every_seed(summary)
+
+
+def goal_verdict(params: int, study) -> str:
+    """Phase 5's goal against its seed study (``SeedStudy``), one line per condition (stretch: ``STRETCH_PARAMS``)."""
+    s = study.summary()
+    lines = [_line(params <= GOAL_PARAMS, f"parameters {params:,} <= {GOAL_PARAMS:,} (stretch goal "
+                                          f"{STRETCH_PARAMS:,}: {'met' if params <= STRETCH_PARAMS else 'not met'})"),
+             _line(every_seed(s), held_line(s))]
+    return "\n".join(lines + [f"phase 5 goal {'MET' if goal_met(params, s) else 'NOT MET'}"])

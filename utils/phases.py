@@ -1,0 +1,46 @@
+"""The one table of phases: everything that generates, checks or tests the series reads it.
+
+Adding a phase touches its notebook, its recipe (``utils.recipes``) and one row here.
+"""
+
+from dataclasses import dataclass
+
+from . import recipes
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: int
+    notebook: str                # notebooks/<notebook>.ipynb
+    title: str                   # what the phase adds, as the README's tables name it
+    recipe: dict                 # utils.recipes: model, epochs, optimiser, schedule, augmentation
+    params: int                  # trainable parameters of the recipe's model (a test checks it against the model)
+    figures: tuple[str, ...]     # image/<name>.png, written by the notebook
+    study: str | None = None     # results/<study>: the notebook's seed study, when it runs one
+    chosen_by: str | None = None  # results/<file>: the trials or search that chose the recipe, on validation digits
+    reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
+
+
+PHASES = (
+    Phase(1, "01_baseline", "baseline", recipes.PHASE1, 7896, ("phase1_history", "phase1_misclassified"),
+          reported=(7896, 99.04, 98.88)),
+    Phase(2, "02_batchnorm", "+ BatchNorm", recipes.PHASE2, 7974,
+          ("batch_norm", "phase2_history", "phase2_misclassified"), reported=(7974, 99.43, 99.21)),
+    Phase(3, "03_gap_augmentation", "+ GAP, augmentation, higher LR", recipes.PHASE3, 7753,
+          ("phase3_augmentation", "v2_val_accuracy", "phase3_history", "phase3_misclassified"),
+          reported=(7753, 98.72, 99.30)),
+    Phase(4, "04_lr_scheduler", "+ LR schedule and the trials' levers", recipes.PHASE4, 7753,
+          ("phase4_augmentation", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
+          study="phase4_seeds.json", chosen_by="phase4_trials.json", reported=(7753, 98.75, 99.47)),
+    Phase(5, "05_smallest_model", "beyond the seed: a smaller model, chosen on validation digits", recipes.PHASE5, 3912,
+          ("phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
+          study="phase5_seeds.json", chosen_by="phase5_search.json"),
+)
+BY_NUMBER = {phase.number: phase for phase in PHASES}
+RECIPES = {phase.number: phase.recipe for phase in PHASES}  # phase -> recipe, as the notebooks read it
+
+
+def phase(number: int) -> Phase:
+    if number not in BY_NUMBER:
+        raise ValueError(f"phase must be one of {', '.join(map(str, BY_NUMBER))}, got {number!r}")
+    return BY_NUMBER[number]

@@ -1,0 +1,107 @@
+"""The markdown tables of the notebooks and the README: a run's last epochs, its comparison with the phase before,
+a seed study, and the trials and searches that chose the recipes."""
+
+from ..goal import HOLD_EPOCHS, TARGET_ACC, last5_min
+from ..phases import phase as phase_row
+
+
+def history_markdown(history) -> str:
+    """The per-epoch history as a markdown table."""
+    lines = ["| epoch | lr | train loss | train acc (%) | test loss | test acc (%) | seconds |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
+    for i in range(history.epochs):
+        lines.append(f"| {i + 1} | {history.lr[i]:.5f} | {history.train_loss[i]:.4f} | {history.train_acc[i]:.2f} | "
+                     f"{history.test_loss[i]:.4f} | {history.test_acc[i]:.2f} | {history.seconds[i]:.1f} |")
+    return "\n".join(lines)
+
+
+
+def _summary_row(record: dict) -> dict:
+    return dict(params=record["params"], best_train=max(record["train_acc"]), best_test=max(record["test_acc"]),
+                final_test=record["test_acc"][-1], min_last=last5_min(record["test_acc"]), epochs=record["epochs"])
+
+
+def comparison_markdown(record: dict, previous: dict | None) -> str:
+    """This run against the previous phase's recorded run and against the seed's reported numbers."""
+    phase, row = record["phase"], _summary_row(record)
+    lines = [f"| run | params | best train acc | best test acc | final test acc | min test acc, last {HOLD_EPOCHS} |",
+             "|---|---:|---:|---:|---:|---:|"]
+    reported = phase_row(phase).reported
+    if reported:  # phase 5 goes beyond the seed's write-up: nothing reported to compare with
+        seed_params, seed_train, seed_test = reported
+        lines.append(f"| seed write-up, phase {phase} (reported) | {seed_params:,} | {seed_train:.2f} | "
+                     f"{seed_test:.2f} | | |")
+    lines.append(f"| **this run, phase {phase}** | {row['params']:,} | {row['best_train']:.2f} | "
+                 f"{row['best_test']:.2f} | {row['final_test']:.2f} | {row['min_last']:.2f} |")
+    if previous is not None:
+        prev = _summary_row(previous)
+        lines.append(f"| recorded run, phase {previous['phase']} | {prev['params']:,} | {prev['best_train']:.2f} | "
+                     f"{prev['best_test']:.2f} | {prev['final_test']:.2f} | {prev['min_last']:.2f} |")
+        lines.append(f"| change vs phase {previous['phase']} | {row['params'] - prev['params']:+,} | "
+                     f"{row['best_train'] - prev['best_train']:+.2f} | {row['best_test'] - prev['best_test']:+.2f} | "
+                     f"{row['final_test'] - prev['final_test']:+.2f} | {row['min_last'] - prev['min_last']:+.2f} |")
+    gap = row["best_train"] - row["best_test"]
+    if gap > 0:
+        reading = "train above test: the model fits its training data better than it generalises"
+    elif record["recipe"].get("augment") is not None:
+        reading = ("test above train: augmentation makes the training batches harder than the test set, and the "
+                   "train figure averages an epoch during which the weights were still changing")
+    else:
+        reading = ("test above train, with no augmentation: the train figure averages an epoch during which the "
+                   "weights were still changing, the test figure is taken at its end")
+    lines.append(f"\nBest train minus best test accuracy: {gap:+.2f} points ({reading}).")
+    return "\n".join(lines)
+
+
+def study_markdown(study) -> str:
+    """Per-seed table and summary line of one recipe's study."""
+    lines = [f"**{study.name}**", "",
+             f"| seed | min test acc, last {HOLD_EPOCHS} | final | best | first epoch >= {TARGET_ACC:.2f} |",
+             "|---:|---:|---:|---:|---:|"]
+    for run in study.runs:
+        first = run["first_epoch_at_target"] or "never"
+        lines.append(f"| {run['seed']} | {run['min_last']:.2f} | {run['final']:.2f} | {run['best']:.2f} | {first} |")
+    s = study.summary()
+    lines.append(f"\n{s['held']} of {s['seeds']} seeds held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} "
+                 f"epochs; final accuracy {s['mean_final']:.2f} +- {s['std_final']:.2f}% (mean +- std); "
+                 f"worst last-{HOLD_EPOCHS} minimum {s['worst_min_last']:.2f}%.")
+    return "\n".join(lines)
+
+
+
+def trials_markdown(record: dict) -> str:
+    """The trials as a table: each candidate's levers, each seed's last-5 validation minimum, and the decision."""
+    seeds = record["seeds"]
+    what = "parameters" if "reference" in record else "what it adds"
+    lines = [f"| candidate | {what} | " + " | ".join(f"seed {s}: last-5 min / final" for s in seeds)
+             + " | worst last-5 min | std | mean final |", "|---|---|" + "---:|" * (len(seeds) + 3)]
+    rows = record["candidates"] + ([record["reference"]] if "reference" in record else [])
+    for c in rows:
+        runs = {run["seed"]: run for run in c["runs"]}
+        cells = [f"{runs[s]['min_last']:.2f} / {runs[s]['final']:.2f}" if s in runs else "not run" for s in seeds]
+        s = c["summary"] or {}
+        name = f"**{c['name']}**" if c["name"] == record.get("picked") else c["name"]
+        lines.append(f"| {name} | {c['levers']} | " + " | ".join(cells) + " | "
+                     + (f"{s['worst_min_last']:.2f} | {s['std_min_last']:.2f} | {s['mean_final']:.2f} |" if s else "| | |"))
+    verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete")
+               else "_Incomplete: not every run has finished._")
+    return "\n".join(lines) + f"\n\nValidation split: {record['split']['validation']}; trained on " \
+        f"{record['split']['train']}. Rule: {record['rule']}.\n\n{verdict}"
+
+
+
+def levers_markdown(record: dict) -> str:
+    """Each lever of the cumulative candidates, and what it did to the worst seed's last-5 validation minimum."""
+    candidates = record["candidates"]
+    lines = []
+    for before, after in zip(candidates, candidates[1:]):
+        was, now = before["summary"]["worst_min_last"], after["summary"]["worst_min_last"]
+        used = "used" if _index(candidates, after["name"]) <= _index(candidates, record["picked"]) else "not used"
+        lines.append(f"- {after['name']} ({after['levers']}, on top of {before['name']}): worst-seed last-5 validation "
+                     f"minimum {was:.2f}% -> {now:.2f}% ({now - was:+.2f}); {used} in phase 4's recipe")
+    return "\n".join(lines)
+
+
+def _index(candidates: list[dict], name: str) -> int:
+    return [c["name"] for c in candidates].index(name)
+
