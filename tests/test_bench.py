@@ -1,12 +1,29 @@
+import statistics
+
 import torch
 
 from utils.commands import bench
+from utils.report.tables import bench_summary
 
 
-def test_bench_measures_the_three_variants_and_evaluation(mnist_root):
-    result = bench.bench(torch.device("cpu"), steps=6, batch_size=32, worker_options=(0,), rounds=2, log=lambda _line: None)
-    names = list(result["per_epoch"])
-    assert [name[:3] for name in names] == ["(a)", "(b)", "(c)"]
-    assert "num_workers=0" in names[0]
-    assert all(seconds > 0 for seconds in result["per_epoch"].values()) and result["eval_seconds"] > 0
-    assert list(result["workers"]) == [0]
+def test_bench_times_each_variant_in_every_round_and_reports_the_median(mnist_root):
+    result = bench.bench(torch.device("cpu"), steps=6, batch_size=32, worker_options=(0,), rounds=3,
+                         log=lambda _line: None)
+    assert list(result["per_epoch"]) == list(result["rounds"]) == [
+        "(a) DataLoader + PIL transforms, num_workers=0", "(b) fast path, resident + batched augmentation",
+        "(c) model step only, one batch built beforehand"]
+    for name, rounds in result["rounds"].items():
+        assert len(rounds) == 3 and result["per_epoch"][name] == statistics.median(rounds)
+    assert list(result["workers"]) == [0] and result["eval_seconds"] > 0
+
+
+def test_the_speedup_range_is_the_ratio_within_each_round():
+    rounds = {"(a)": [40.0, 30.0, 36.0], "(b)": [20.0, 10.0, 18.0], "(c)": [15.0, 15.0, 15.0]}
+    result = {"rounds": rounds, "per_epoch": {k: statistics.median(v) for k, v in rounds.items()}}
+    # each round: 2.0, 3.0, 2.0; a slow (a) beside a fast (b) from different rounds (40 / 10 = 4.0) is not a range
+    assert bench_summary(result) == ("speedup 2.00x (range over rounds 2.00-3.00x): baseline 36.00 s/epoch, fast "
+                                     "18.00, compute floor 15.00 (medians of 3 rounds)")
+
+
+def test_a_cpu_bench_is_recorded_apart_from_a_gpu_one():
+    assert bench.bench_file(torch.device("cpu")) == "bench_cpu.json"

@@ -89,15 +89,14 @@ def _types(compose):
 def test_transforms_per_phase():
     plain = [transforms.ToTensor, transforms.Normalize]
     augmented = [transforms.RandomAffine, transforms.ColorJitter] + plain
-    assert _types(utils.build_transforms(1, train=True)) == plain
-    assert _types(utils.build_transforms(2, train=True)) == plain
-    assert _types(utils.build_transforms(3, train=True)) == augmented
-    assert _types(utils.build_transforms(4, train=True)) == augmented
-    assert _types(utils.build_transforms(4, train=False)) == plain
+    spec = utils.AugmentSpec(**utils.RECIPES[3]["augment"])
+    assert _types(utils.build_transforms(train=True)) == plain
+    assert _types(utils.build_transforms(train=True, augment=spec)) == augmented
+    assert _types(utils.build_transforms(train=False, augment=spec)) == plain
 
 
 def test_torchvision_loader_takes_the_first_n(mnist_root):
-    loader = utils.torchvision_loader(1, train=False, batch_size=50, data_dir=mnist_root, limit=120)
+    loader = utils.torchvision_loader(train=False, batch_size=50, data_dir=mnist_root, limit=120)
     inputs, labels = next(iter(loader))
     assert len(loader.dataset) == 120 and inputs.shape == (50, 1, 28, 28)
     _, all_labels = utils.load_split(train=False, data_dir=mnist_root)

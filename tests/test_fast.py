@@ -7,7 +7,7 @@ import utils
 from utils.core import fast
 from utils.core.data import AugmentSpec
 
-SPEC = AugmentSpec()
+SPEC = AugmentSpec(**utils.RECIPES[3]["augment"])  # phase 3's ranges
 
 
 def _params(n=20_000, seed=0):

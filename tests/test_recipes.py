@@ -5,7 +5,8 @@ import pytest
 import utils
 from utils import recipes
 from utils.core.data import PART_SIZES, part_range
-from utils.report.recipes import MODEL_NAMES, recipe_changes
+from utils.core.models import MODEL_NAMES
+from utils.report.recipes import recipe_changes
 
 
 def test_each_phase_changes_exactly_what_the_series_says():

@@ -14,7 +14,7 @@ from utils import records
 from utils.experiments import trials
 from utils.report import readme as report
 from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_MODEL, STEP_6, with_schedule
-from utils.checks.regression import FAIL, compare, phase_runs, spread_tolerance
+from utils.checks.regression import phase_runs, spread_tolerance
 from utils.experiments.study import SeedStudy
 from utils.core.train import History
 
@@ -165,16 +165,11 @@ def test_spread_file_holds_more_runs_of_phases_1_to_3():
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_an_altered_recorded_accuracy_fails_both_checks(phase):
-    """(b) on the recording platform a change of 0.01 fails the exact check; (c) anywhere a change beyond the
-    phase's tolerance fails the tolerance check."""
-    acc = record(phase)["test_acc"]
-    tolerance, _ = spread_tolerance(phase_runs(phase, RESULTS))
-    assert [c.status for c in compare("headline", acc, acc, exact=True, tolerance=tolerance)] == ["pass"]
-    nudged = acc[:-1] + [acc[-1] + 0.01]
-    assert [c.status for c in compare("headline", acc, nudged, exact=True, tolerance=tolerance)] == [FAIL]
-    moved = acc[:-1] + [acc[-1] - tolerance - 0.01]
-    assert FAIL in [c.status for c in compare("headline", acc, moved, exact=False, tolerance=tolerance)]
+def test_each_tolerance_rests_on_three_or_more_distinct_runs_of_the_phases_recipe(phase):
+    runs = phase_runs(phase, RESULTS)
+    assert len(runs) >= 3 and len({tuple(acc) for acc in runs}) == len(runs)
+    tolerance, how = spread_tolerance(runs)
+    assert how.startswith(f"{len(runs)} runs:") and tolerance >= 0.10
 
 
 def test_shipped_phase4_model_scores_the_recorded_accuracy(test_split):

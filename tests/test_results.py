@@ -94,14 +94,14 @@ def test_comparison_shows_the_change_against_the_previous_phase():
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
-    sections = ("phases", "results", "seed-study", "chosen-by-phase4", "chosen-by-phase5", "tolerances",
-                "model-tables", "bench")
+    sections = ("phases", "results", "seed-study", "chosen-by-phase4", "chosen-by-phase5", "trials-round2",
+                "tolerances", "model-tables", "bench")
     readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), history([98.0, 98.5]), "cpu")))
     report.update_readme(readme, tmp_path)
     text = readme.read_text()
-    assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 4 s on cpu |" in text
+    assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 2.0 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "| 4 | _not run yet_ |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
     assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been" in text
@@ -113,3 +113,10 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="no '<!-- phases:start -->'"):
         report.update_readme(readme, tmp_path)
+
+
+def test_the_results_table_shows_the_median_epoch_not_a_slow_spell(tmp_path):
+    slow = History(**{**history([98.0, 98.5, 98.7]).as_dict(), "seconds": [17.0, 72.5, 17.2]})
+    (tmp_path / "phase1.json").write_text(json.dumps(
+        utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), slow, "cpu")))
+    assert "| 17.2 s on cpu |" in report.results_table(tmp_path)

@@ -62,6 +62,12 @@ def every_seed(summary: dict) -> bool:
     return summary["held"] == summary["seeds"]
 
 
+def study_verdict(summary: dict) -> str:
+    """The target as written, judged over a seed study: 'held on 9 of 10 seeds: NOT MET'."""
+    return (f"{held_line(summary)}: every seed {'MET' if every_seed(summary) else 'NOT MET'} "
+            f"(mean last-{HOLD_EPOCHS} minimum {summary['mean_min_last']:.2f}%, worst {summary['worst_min_last']:.2f}%)")
+
+
 def goal_met(params: int, summary: dict) -> bool:
     """Phase 5's goal: at most ``GOAL_PARAMS`` parameters, holding on every seed of its study."""
     return params <= GOAL_PARAMS and every_seed(summary)

@@ -32,6 +32,7 @@ from ..paths import project_root, results_dir
 from ..recipes import PHASE4
 from ..records import write_json
 from ..report.readme import update_readme
+from ..report.tables import bench_summary
 
 TRAIN_SIZE = 60_000
 WARMUP_STEPS = 10
@@ -81,11 +82,11 @@ def _epoch_seconds(step_seconds: float, batch_size: int) -> float:
 def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds: int = 5, log=print) -> dict:
     """Seconds per epoch of each variant in each of ``rounds`` interleaved rounds of ``steps // rounds`` steps, so
     that a slow spell of a shared machine lands on every variant alike; the median round is the figure."""
-    augment = AugmentSpec()
+    augment = AugmentSpec(**PHASE4["augment"])
     # (a)'s num_workers: the fastest for this machine, from a short trial of each option.
     per_workers = {}
     for workers in worker_options:
-        loader = on_device(torchvision_loader(3, True, batch_size, augment=augment, num_workers=workers), device)
+        loader = on_device(torchvision_loader(True, batch_size, augment=augment, num_workers=workers), device)
         model, optimizer = _fresh_model(device)
         per_workers[workers] = _time_steps(model, optimizer, loader, max(steps // 4, 5), device)
         log(f"  DataLoader num_workers={workers}: {_epoch_seconds(per_workers[workers], batch_size):.1f} s/epoch")
@@ -93,7 +94,7 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
     fast = resident_loader(True, batch_size, device, augment=augment)
     sources = {
         f"(a) DataLoader + PIL transforms, num_workers={best_workers}":
-            on_device(torchvision_loader(3, True, batch_size, augment=augment, num_workers=best_workers), device),
+            on_device(torchvision_loader(True, batch_size, augment=augment, num_workers=best_workers), device),
         "(b) fast path, resident + batched augmentation": fast,
         # (c) the compute floor: one batch of the same kind, augmented beforehand, reused for every step.
         "(c) model step only, one batch built beforehand": [next(iter(fast))],
@@ -116,14 +117,6 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
     return {"per_epoch": {name: statistics.median(values) for name, values in per_round.items()},
             "rounds": per_round, "eval_seconds": eval_seconds,
             "workers": {w: _epoch_seconds(s, batch_size) for w, s in per_workers.items()}}
-
-
-def summary_line(result: dict) -> str:
-    """The speedup of the fast path over the DataLoader, with the range its rounds allow, and the floor."""
-    (baseline, fast, floor), rounds = result["per_epoch"].values(), list(result["rounds"].values())
-    low, high = min(rounds[0]) / max(rounds[1]), max(rounds[0]) / min(rounds[1])
-    return (f"speedup {baseline / fast:.2f}x (range over rounds {low:.2f}-{high:.2f}x): baseline {baseline:.2f} "
-            f"s/epoch, fast {fast:.2f}, compute floor {floor:.2f} (medians of {len(rounds[0])} rounds)")
 
 
 def bench_file(device) -> str:
@@ -150,10 +143,10 @@ def main(argv=None) -> None:
     for variant, seconds in result["per_epoch"].items():
         print(f"| {variant} | {seconds:.2f} | {', '.join(f'{v:.2f}' for v in result['rounds'][variant])} |")
     print(f"| test-set evaluation (10,000 images) | {result['eval_seconds']:.2f} | |\n")
-    summary = summary_line(result)
+    summary = bench_summary(result)
     print(summary)
     if args.record:
-        write_json(results_dir() / bench_file(device), {**result, "summary": summary, "platform": machine,
+        write_json(results_dir() / bench_file(device), {**result, "platform": machine,
                                                          "batch_size": args.batch_size, "steps": args.steps})
         update_readme(project_root() / "README.md", results_dir())
         print(f"recorded in results/{bench_file(device)} and the README")

@@ -1,6 +1,7 @@
 """``make run``: execute the notebooks in order with papermill, replacing each committed notebook only on success.
 
     python -m utils.commands.run [--readme README.md] [-p NAME VALUE ...] [NOTEBOOK ...]
+    python -m utils.commands.run --out runs/gpu [-p NAME VALUE ...]   # elsewhere: the committed record stays
 
 Each notebook runs with its own folder as working directory into a temporary file beside it; when it runs through,
 its metadata is cleaned (no absolute paths, no timestamps) and it replaces the original. The first failure stops the
@@ -71,28 +72,38 @@ def parse_value(text: str):
         return text
 
 
-def run_notebook(path: Path, parameters: dict) -> None:
-    """Execute ``path`` in place (through a temp file); raises papermill's error on failure, leaving ``path`` untouched."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".running.ipynb")
+def run_notebook(path: Path, parameters: dict, target: Path | None = None) -> None:
+    """Execute ``path`` into ``target`` (default: in place), through a temp file; raises papermill's error on failure,
+    leaving ``target`` untouched."""
+    target = target or path
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{path.stem}.", suffix=".running.ipynb")
     os.close(handle)
     try:
         papermill.execute_notebook(str(path), tmp, parameters=parameters or None, kernel_name="python3",
                                    cwd=str(path.parent), log_output=True, progress_bar=False)
         nb = clean_notebook(nbformat.read(tmp, as_version=4))
         nbformat.write(nb, tmp)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
 
 
-def run_series(notebooks: list[Path], parameters: dict, readme: Path | None, results_dir: Path) -> int:
-    """Run ``notebooks`` in order; returns a process exit code (0 when all ran through)."""
+def run_series(notebooks: list[Path], parameters: dict, readme: Path | None, results_dir: Path,
+               out: Path | None = None) -> int:
+    """Run ``notebooks`` in order; returns a process exit code (0 when all ran through). With ``out``, the executed
+    notebooks, results and figures go to ``out/notebooks``, ``out/results`` and ``out/image`` instead of replacing
+    the committed ones."""
+    if out is not None:
+        for name in ("notebooks", "results", "image"):
+            (out / name).mkdir(parents=True, exist_ok=True)
+        parameters = {"results_dir": str((out / "results").resolve()), "image_dir": str((out / "image").resolve()),
+                      **parameters}
     for index, path in enumerate(notebooks, start=1):
         print(f"\n=== [{index}/{len(notebooks)}] {path.name} ===", flush=True)
         start = time.perf_counter()
         try:
-            run_notebook(path, parameters)
+            run_notebook(path, parameters, out / "notebooks" / path.name if out is not None else None)
         except papermill.PapermillExecutionError as error:
             print(f"\nFAILED: {path.name}, cell {error.exec_count}: {error.ename}: {error.evalue}\n"
                   f"{path.name} and the notebooks after it were left as they were.", file=sys.stderr)
@@ -110,11 +121,15 @@ def main(argv=None) -> int:
     parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     parser.add_argument("--readme", type=Path, help="regenerate this README's results tables afterwards")
     parser.add_argument("--results-dir", type=Path, default=None, help="default: <project>/results")
+    parser.add_argument("--out", type=Path, default=None, help="write the executed notebooks, results and figures "
+                        "under this folder instead of replacing the committed ones (e.g. a GPU run)")
     args = parser.parse_args(argv)
+    if args.out is not None and args.readme is not None:
+        parser.error("--out keeps the committed record as it is: it cannot be combined with --readme")
     logging.basicConfig(level=logging.INFO, format="%(message)s")  # papermill streams cell output through logging
     notebooks = args.notebooks or [notebook_dir() / f"{row.notebook}.ipynb" for row in PHASES]
     parameters = {name: parse_value(value) for name, value in args.parameter}
-    return run_series(notebooks, parameters, args.readme, args.results_dir or results_dir())
+    return run_series(notebooks, parameters, args.readme, args.results_dir or results_dir(), args.out)
 
 
 if __name__ == "__main__":

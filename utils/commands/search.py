@@ -19,7 +19,7 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    trials(args.seeds, args.jobs, args.out or results_dir() / "phase5_search.json", phase=5)
+    trials(args.seeds, args.jobs, args.out or results_dir() / "phase5_search.json", search=True)
 
 
 if __name__ == "__main__":

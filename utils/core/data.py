@@ -43,12 +43,13 @@ class MNISTDataError(RuntimeError):
 
 @dataclass(frozen=True)
 class AugmentSpec:
-    """The training augmentation of phases 3-4, shared by the torchvision path and the fast batched path."""
-    degrees: float = 7.0                       # rotation drawn from U(-degrees, degrees)
-    translate: tuple[float, float] = (0.1, 0.1)  # max shift as a fraction of width / height
-    scale: tuple[float, float] = (0.9, 1.1)    # zoom factor drawn from U(lo, hi)
-    brightness: float = 0.2                    # brightness factor drawn from U(1 - b, 1 + b)
-    contrast: float = 0.2                      # contrast factor drawn from U(1 - c, 1 + c)
+    """Per-sample RandomAffine + ColorJitter ranges, shared by the torchvision path and the fast batched path (the
+    values are a recipe's ``augment``, ``utils.recipes``)."""
+    degrees: float                   # rotation drawn from U(-degrees, degrees)
+    translate: tuple[float, float]   # max shift as a fraction of width / height
+    scale: tuple[float, float]       # zoom factor drawn from U(lo, hi)
+    brightness: float                # brightness factor drawn from U(1 - b, 1 + b)
+    contrast: float                  # contrast factor drawn from U(1 - c, 1 + c)
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
@@ -140,10 +141,11 @@ def normalize() -> transforms.Normalize:
     return transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))
 
 
-def build_transforms(phase: int, train: bool, augment: AugmentSpec = AugmentSpec()) -> transforms.Compose:
-    """Per-sample torchvision transforms: phases 1-2 ToTensor + Normalize; phases 3-4 add RandomAffine + ColorJitter (train only)."""
+def build_transforms(train: bool, augment: AugmentSpec | None = None) -> transforms.Compose:
+    """Per-sample torchvision transforms: ToTensor + Normalize, after RandomAffine + ColorJitter with ``augment``'s
+    ranges when ``train`` and ``augment`` is given."""
     steps = []
-    if train and phase >= 3:
+    if train and augment is not None:
         steps += [
             transforms.RandomAffine(degrees=augment.degrees, translate=augment.translate, scale=augment.scale,
                                     interpolation=transforms.InterpolationMode.BILINEAR),
@@ -160,8 +162,8 @@ def check_limit(limit: int | None, part: str) -> None:
         raise ValueError(f"{name} must be None or an int from 1 to {size:,}, got {limit!r}")
 
 
-def torchvision_loader(phase: int, train: bool, batch_size: int, data_dir=None, limit: int | None = None,
-                       augment: AugmentSpec = AugmentSpec(), num_workers: int = 0, seed: int = 0,
+def torchvision_loader(train: bool, batch_size: int, data_dir=None, limit: int | None = None,
+                       augment: AugmentSpec | None = None, num_workers: int = 0, seed: int = 0,
                        part: str | None = None) -> DataLoader:
     """The classic pipeline: ``datasets.MNIST`` + per-sample PIL transforms + ``DataLoader``.
 
@@ -171,7 +173,7 @@ def torchvision_loader(phase: int, train: bool, batch_size: int, data_dir=None, 
     check_limit(limit, part)
     root = ensure_mnist(data_dir)
     dataset = datasets.MNIST(root, train=part != "test", download=False,
-                             transform=build_transforms(phase, train, augment))
+                             transform=build_transforms(train, augment))
     index = part_range(part)
     if limit is not None or part in ("fit", "validation"):
         dataset = Subset(dataset, index[:limit])

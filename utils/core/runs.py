@@ -50,10 +50,9 @@ def make_loaders(config: dict, device) -> tuple:
         return train, test
     if config["pipeline"] != "torchvision":
         raise ValueError(f"pipeline must be one of {PIPELINES}, got {config['pipeline']!r}")
-    phase_for_transforms = 3 if augment is not None else 1  # the transform set follows the augmentation choice
-    train = torchvision_loader(phase_for_transforms, True, config["batch_size"], limit=config["limit_train"],
-                               augment=augment or AugmentSpec(), part=train_part, **common)
-    test = torchvision_loader(1, False, EVAL_BATCH_SIZE, limit=config["limit_test"], part=eval_part, **common)
+    train = torchvision_loader(True, config["batch_size"], limit=config["limit_train"], augment=augment,
+                               part=train_part, **common)
+    test = torchvision_loader(False, EVAL_BATCH_SIZE, limit=config["limit_test"], part=eval_part, **common)
     return on_device(train, device), on_device(test, device)
 
 

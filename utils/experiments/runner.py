@@ -55,10 +55,10 @@ def _recorded(entry: dict | None, recipe: dict, seed: int) -> dict | None:
     return next((run for run in entry["runs"] if run["seed"] == seed), None)
 
 
-def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, phase: int = 4) -> dict:
-    """Phase 4's recipe candidates (``make trials``) or, with ``phase=5``, phase 5's smaller models (``make
-    search``), each trained on the validation split under ``seeds``; judged by that phase's rule."""
-    if phase == 4:
+def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, search: bool = False) -> dict:
+    """Phase 4's recipe candidates, round 1, or, with ``search``, phase 5's smaller models (``make search``), each
+    trained on the validation split under ``seeds``; judged by their own rule."""
+    if not search:
         candidates, command, rule, reference = PHASE4_CANDIDATES, "make trials", RULE, None
         entries = {name: {"name": name, "levers": CANDIDATE_LEVERS[name], "recipe": recipe, "runs": []}
                    for name, recipe in candidates.items()}

@@ -60,7 +60,7 @@ def augmentation_rows(images_uint8: torch.Tensor, spec: AugmentSpec, seed: int) 
 
     Returns name -> ``(n, 28, 28)`` floats in [0, 1] (before normalisation), for ``plot_augmentation_rows``.
     """
-    pil_augment = build_transforms(3, train=True, augment=spec).transforms[:2]  # RandomAffine, ColorJitter
+    pil_augment = build_transforms(train=True, augment=spec).transforms[:2]  # RandomAffine, ColorJitter
     torch.manual_seed(seed)  # torchvision's transforms draw from the global generator
     pil = torch.stack([to_tensor(Compose(pil_augment)(to_pil_image(image))) for image in images_uint8])
     fast = augment_batch(to_input(images_uint8), spec, torch.Generator().manual_seed(seed))

@@ -136,3 +136,25 @@ def plot_series(points: list[tuple[str, int, float]], title: str):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower left")
     return _done(fig)
+
+
+def plot_trials(record: dict, title: str):
+    """Each candidate's per-seed last-5 validation minimum as dots, its mean with a +- 1 standard-error bar: which
+    differences are larger than the seeds' own spread, at a glance."""
+    from ..records import summarize
+    candidates = [c for c in record["candidates"] if c["runs"]]
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(candidates) + 1.5))
+    for y, c in enumerate(candidates):
+        lows = [run["min_last"] for run in c["runs"]]
+        s = summarize(c["runs"])
+        ax.scatter(lows, [y] * len(lows), s=18, color="tab:blue", alpha=0.5, zorder=2)
+        ax.errorbar(s["mean_min_last"], y, xerr=s["se_min_last"], fmt="D", color="black", capsize=4, zorder=3)
+    ax.errorbar([], [], xerr=[], fmt="D", color="black", capsize=4, label="mean +- 1 standard error")
+    ax.scatter([], [], s=18, color="tab:blue", alpha=0.5, label="one seed")
+    ax.set_yticks(range(len(candidates)), [c["name"] for c in candidates])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"minimum validation accuracy over the last {HOLD_EPOCHS} epochs (%)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=8, loc="lower right")
+    return _done(fig)

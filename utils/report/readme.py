@@ -1,6 +1,7 @@
 """The README's generated sections, rebuilt from ``results/*.json`` and ``utils/recipes.py`` (never typed by hand)."""
 
 import json
+import statistics
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ..phases import PHASES
 from ..records import load, load_result
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
-from .tables import trials_markdown
+from .tables import bench_summary, powered_trials_markdown, trials_markdown
 
 
 def _load(results_dir, name: str) -> dict | None:
@@ -32,7 +33,8 @@ def phases_table() -> str:
 
 def results_table(results_dir) -> str:
     lines = ["| phase | params | epochs | best train acc | best test acc | final test acc | "
-             f"min test acc, last {HOLD_EPOCHS} | held >= {TARGET_ACC:.2f}% | seed reported (train / test) | training time |",
+             f"min test acc, last {HOLD_EPOCHS} | held >= {TARGET_ACC:.2f}% | seed reported (train / test) | "
+             "median epoch |",
              "|---|---:|---:|---:|---:|---:|---:|:-:|---:|---:|"]
     for row in PHASES:
         record = load_result(results_dir, row.number)
@@ -44,7 +46,7 @@ def results_table(results_dir) -> str:
         lines.append(f"| {row.number}. {row.title} | {record['params']:,} | {record['epochs']} | "
                      f"{max(record['train_acc']):.2f} | {max(record['test_acc']):.2f} | {record['test_acc'][-1]:.2f} | "
                      f"{last5_min(record['test_acc']):.2f} | {'yes' if held(record['test_acc']) else 'no'} | {reported} | "
-                     f"{record['wall_time_s']:.0f} s on {record['device']} |")
+                     f"{statistics.median(record['seconds_per_epoch']):.1f} s on {record['device']} |")
     record = load_result(results_dir, PHASES[0].number)
     if record is not None:
         lines.append(f"\nRecorded on {describe(record['platform'])}.")
@@ -76,6 +78,12 @@ def chosen_by_section(results_dir, row) -> str:
     """The trials or search that chose the recipe of phase ``row`` (a ``utils.phases.Phase``), as a table."""
     record = _load(results_dir, row.chosen_by)
     return trials_markdown(record) if record else f"_`results/{row.chosen_by}` has not been recorded yet._"
+
+
+def trials_round2_section(results_dir) -> str:
+    """Round 2 of phase 4's trials, complete or not, until notebook 4 shows it."""
+    record = _load(results_dir, "phase4_trials_round2.json")
+    return powered_trials_markdown(record) if record else "_`make trials` (round 2) has not been run yet._"
 
 
 def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[str, int, float]]:
@@ -141,14 +149,14 @@ def bench_table(results_dir) -> str:
         lines += [f"| {variant} | {seconds:.2f} | {', '.join(f'{v:.2f}' for v in bench['rounds'][variant])} |"
                   for variant, seconds in bench["per_epoch"].items()]
         lines.append(f"| test-set evaluation (10,000 images) | {bench['eval_seconds']:.2f} | |")
-        lines.append(f"\n`{bench['summary']}`")
+        lines.append(f"\n`{bench_summary(bench)}`")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
 
 def sections(results_dir) -> dict:
     return {"phases": phases_table(), "results": results_table(results_dir), "seed-study": study_table(results_dir),
-            "tolerances": tolerance_table(results_dir),
+            "trials-round2": trials_round2_section(results_dir), "tolerances": tolerance_table(results_dir),
             **{f"chosen-by-phase{row.number}": chosen_by_section(results_dir, row) for row in PHASES if row.chosen_by},
             "model-tables": model_tables(), "bench": bench_table(results_dir)}
 

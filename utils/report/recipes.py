@@ -1,6 +1,6 @@
 """Recipes for people: what each key means, a recipe as a table, and what one recipe changes against another."""
 
-from ..core.models import build_spec, count_parameters
+from ..core.models import MODEL_NAMES, build_spec, count_parameters
 from ..phases import PHASES, phase as phase_row
 
 # What each key means, for the recipe table a notebook shows.
@@ -44,13 +44,6 @@ def recipe_markdown(recipe: dict) -> str:
     lines = ["| key | value | meaning |", "|---|---|---|"]
     lines += [f"| `{key}` | {_show(value)} | {KEY_MEANINGS.get(key, '')} |" for key, value in recipe.items()]
     return "\n".join(lines)
-
-
-MODEL_NAMES = {
-    1: "model 1, the baseline (3x3 convs down to a 1x1 map, a 1x1 conv classifier, 7,896 parameters)",
-    2: "model 2, the baseline + BatchNorm after every 3x3 conv, no conv biases (7,974 parameters)",
-    3: "model 3, narrower start, wider end, a 1x1 conv to 10 maps and global average pooling (7,753 parameters)",
-}
 
 
 def model_name(model: int | str) -> str:

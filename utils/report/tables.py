@@ -105,3 +105,44 @@ def levers_markdown(record: dict) -> str:
 def _index(candidates: list[dict], name: str) -> int:
     return [c["name"] for c in candidates].index(name)
 
+
+
+def powered_trials_markdown(record: dict) -> str:
+    """Round 2 of phase 4's trials: every seed's last-5 validation minimum, each candidate's mean and standard error,
+    and its paired difference from the best over the seeds both ran (``utils.experiments.trials.paired``)."""
+    from ..experiments.trials import paired  # the rule's own statistics, not a second copy of them
+    from ..records import summarize
+    candidates = [c for c in record["candidates"] if c["runs"]]
+    seeds = sorted({run["seed"] for c in candidates for run in c["runs"]})
+    stats = {c["name"]: summarize(c["runs"]) for c in candidates}
+    best = max(candidates, key=lambda c: stats[c["name"]]["mean_min_last"]) if candidates else None
+    lines = [f"| candidate | stage | {' | '.join(f'seed {s}' for s in seeds)} | mean | SE | vs best, paired |",
+             "|---|---|" + "---:|" * (len(seeds) + 3)]
+    for c in candidates:
+        runs = {run["seed"]: run["min_last"] for run in c["runs"]}
+        s = stats[c["name"]]
+        d = paired(c["runs"], best["runs"])
+        versus = "best" if c is best else f"{d['mean']:+.3f} +- {d['se']:.3f} ({d['seeds']} seeds)"
+        stage = ", ".join(k for k, names in record.get("stages", {}).items() if c["name"] in names)
+        name = f"**{c['name']}**" if c["name"] == record.get("picked") else c["name"]
+        lines.append(f"| {name} | {stage} | " + " | ".join(f"{runs[s]:.2f}" if s in runs else "" for s in seeds)
+                     + f" | {s['mean_min_last']:.3f} | {s['se_min_last']:.3f} | {versus} |")
+    done = sum(len(c["runs"]) for c in record["candidates"])
+    verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete") else
+               f"_Incomplete: {done} runs recorded so far; the decision waits for stage 2._")
+    what = "\n".join(f"- `{c['name']}`: {c['what']}" for c in record["candidates"])
+    return ("\n".join(lines) + f"\n\nEach cell: the minimum validation accuracy (%) over the last {HOLD_EPOCHS} "
+            f"epochs; trained on {record['split']['train']}, judged on {record['split']['validation']}. SE: the "
+            f"standard error of the mean over seeds; vs best: the mean paired difference from the best candidate and "
+            f"its standard error, over the seeds both ran.\n\n{what}\n\nRule (committed before the runs): "
+            f"{record['rule']}.\n\n{verdict}")
+
+
+def bench_summary(result: dict) -> str:
+    """The speedup of the fast path over the DataLoader, with its range over the rounds (each round's own ratio: the
+    two variants ran back to back, under the same load), and the floor."""
+    (baseline, fast, floor), rounds = result["per_epoch"].values(), list(result["rounds"].values())
+    ratios = [a / b for a, b in zip(rounds[0], rounds[1])]
+    low, high = min(ratios), max(ratios)
+    return (f"speedup {baseline / fast:.2f}x (range over rounds {low:.2f}-{high:.2f}x): baseline {baseline:.2f} "
+            f"s/epoch, fast {fast:.2f}, compute floor {floor:.2f} (medians of {len(rounds[0])} rounds)")
