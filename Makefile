@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test test-fast test-slow regress trials search spread bench clean
+.PHONY: setup run test test-fast test-slow regress trials search spread study bench clean
 
 setup: $(STAMP)
 
@@ -61,6 +61,11 @@ search: $(STAMP)
 # Phases 1-3 under seeds 2 and 3: the spread behind their regression tolerances (results/spread.json; ~20 minutes).
 spread: $(STAMP)
 	$(PY) -m utils.commands.spread --jobs 2
+
+# A phase's seed study on the test split, 2 runs at a time, resumable: make study PHASE=4 (10 seeds of its recipe and 5
+# of the recipe it is compared with: about an hour on 2 CPU cores) -> results/phase4_study.json.
+study: $(STAMP)
+	$(PY) -m utils.commands.study --phase $(PHASE) --jobs 2
 
 bench: $(STAMP)
 	$(PY) -m utils.commands.bench --record

@@ -1,8 +1,11 @@
 """Round 2 of phase 4's trials: the levers, the paired statistics and the two-stage rule, with exact values."""
 
+import json
+
 import pytest
 import torch
 
+import utils
 from utils import recipes, records
 from utils.experiments import runner as run_trials, trials
 from utils.core.runs import make_optimizer
@@ -119,3 +122,34 @@ def test_round2_resumes_from_its_file_and_runs_stage2_from_stage1(tmp_path, monk
     trained.clear()
     again = run_trials.round2(2, out, log=lambda *_: None)
     assert trained == [] and again["picked"] == "ema"
+
+
+def test_a_study_runs_the_phases_recipe_and_its_comparison_and_resumes(tmp_path, monkeypatch):
+    trained = []
+
+    def fake_pool(jobs, workers, on_done, log):
+        for name, config in jobs:
+            trained.append((name, config["seed"], config["split"]))
+            on_done(name, records.run_row(config["seed"], [99.0] * 10 + [99.4 + config["seed"] / 100] * 5))
+
+    monkeypatch.setattr(run_trials, "run_pool", fake_pool)
+    out = tmp_path / "study.json"
+    record = run_trials.study(4, [1, 2, 3], [1, 2], 2, out, log=lambda *_: None)
+    assert trained == [("final recipe", 1, "test"), ("final recipe", 2, "test"), ("final recipe", 3, "test"),
+                       ("seed write-up's recipe", 1, "test"), ("seed write-up's recipe", 2, "test")]
+    final, other = record["recipes"]
+    assert final["recipe"] == json.loads(json.dumps(utils.RECIPES[4])) and final["summary"]["held"] == 3
+    assert other["recipe"] == json.loads(json.dumps(utils.SEED_WRITE_UP_PHASE4)) and other["summary"]["seeds"] == 2
+    trained.clear()
+    run_trials.study(4, [1, 2, 3, 4], [1, 2], 2, out, log=lambda *_: None)
+    assert trained == [("final recipe", 4, "test")]  # the recorded seeds are kept
+
+
+@pytest.mark.parametrize("levers", [(), ("ema",)])
+def test_the_model_returned_is_the_one_evaluated(levers, mnist_root):
+    config = utils.run_config({**recipes.round2_recipe(levers), "epochs": 1}, seed=1, limit_train=512,
+                              limit_test=300, data_dir=mnist_root, device="cpu")
+    model, history = utils.train_recipe(config, "cpu", progress=False)
+    _, eval_batches = utils.make_loaders(config, "cpu")
+    assert utils.evaluate(model, eval_batches)[1] == history.test_acc[-1]
+    assert isinstance(model, torch.nn.Sequential)  # the plain model (for an EMA, its averaged copy), ready to save

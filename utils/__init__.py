@@ -7,7 +7,7 @@
       experiments/  seed studies, trials and searches, and the decision rules that judge them
       report/       tables, figures, the notebooks' analysis prose, the README's generated sections
       checks/       notebook parameters, regression of a re-executed notebook against its record
-      commands/     one entry point per make target (run, regress, trials, search, spread, bench)
+      commands/     one entry point per make target (run, regress, trials, search, spread, study, bench)
 
 Imports point one way, from the commands down to the core. Importing the package does no work: no data is read, no
 seed set, no device touched, no file looked for. Below: the names the notebooks call.
@@ -19,7 +19,7 @@ from .core.data import (MNIST_MEAN, MNIST_STD, AugmentSpec, MNISTDataError, buil
 from .core.fast import augment_batch, resident_loader
 from .core.machine import describe, platform_record
 from .core.models import build_model, build_spec, count_parameters
-from .core.runs import make_loaders, make_optimizer, run_config, run_like, train_recipe
+from .core.runs import make_loaders, make_optimizer, run_config, run_like, train, train_recipe
 from .core.runtime import pick_device, seed_everything
 from .core.train import History, evaluate, fit, make_ema
 from .experiments.study import run_seed_study
@@ -51,6 +51,6 @@ __all__ = [
     "plot_seed_curves", "plot_series", "plot_test_accuracy", "predict", "project_root", "recipe_changes",
     "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like",
     "run_seed_study", "save_run", "seed_everything", "series_points", "study_markdown", "table_markdown",
-    "torchvision_loader", "train_recipe", "trials_markdown", "validate_parameters", "verdict", "versions",
+    "torchvision_loader", "train", "train_recipe", "trials_markdown", "validate_parameters", "verdict", "versions",
     "with_schedule",
 ]

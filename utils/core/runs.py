@@ -83,16 +83,22 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
     raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {kind!r}")
 
 
-def train_recipe(config: dict, device, progress: bool = True, leave: bool = True, log=None) -> tuple[nn.Module, History]:
-    """Seed, build the model and the loaders, and train: one complete run of ``config``.
-
-    Returns the model that was evaluated: the trained one, or its weight average when the recipe has ``ema``."""
-    seed_everything(config["seed"])
-    model = build_model(config["model"]).to(device)
-    train_batches, test_batches = make_loaders(config, device)
+def train(model: nn.Module, train_batches, eval_batches, config: dict, progress: bool = True, leave: bool = True,
+          log=None) -> tuple[nn.Module, History]:
+    """The optimiser, schedule, weight average and loss of ``config``, then ``fit``: returns the model that was
+    evaluated after each epoch (the trained one, or its weight average when the recipe has ``ema``) and the history.
+    """
     optimizer, scheduler, per_batch = make_optimizer(model, config, len(train_batches))
     ema = make_ema(model, config["ema"]) if config.get("ema") else None
-    history = fit(model, train_batches, test_batches, optimizer, config["epochs"], scheduler, per_batch,
+    history = fit(model, train_batches, eval_batches, optimizer, config["epochs"], scheduler, per_batch,
                   progress=progress, leave=leave, log=log, ema=ema,
                   label_smoothing=config.get("label_smoothing", 0.0))
     return (model if ema is None else ema.module), history
+
+
+def train_recipe(config: dict, device, progress: bool = True, leave: bool = True, log=None) -> tuple[nn.Module, History]:
+    """Seed, build the model and the loaders, and ``train``: one complete run of ``config``."""
+    seed_everything(config["seed"])
+    model = build_model(config["model"]).to(device)
+    train_batches, eval_batches = make_loaders(config, device)
+    return train(model, train_batches, eval_batches, config, progress=progress, leave=leave, log=log)

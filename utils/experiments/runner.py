@@ -15,7 +15,7 @@ from pathlib import Path
 from ..core.machine import platform_record
 from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
-from ..phases import PHASES
+from ..phases import PHASES, phase as phase_row
 from ..recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, PHASE5_CANDIDATES, ROUND2_LEVERS, round2_recipe
 from ..records import load, run_row, summarize, write_json
 from .trials import (PHASE5_REFERENCE, PHASE5_RULE, ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, RULE, SPLIT,
@@ -174,6 +174,42 @@ def _phase5_reference(seeds: list[int], results: Path) -> dict:
         raise ValueError(f"phase 4's trials have no run of candidate {PHASE5_REFERENCE} for seeds {missing}")
     return _sized({"name": f"phase 4 ({PHASE5_REFERENCE})", "source": "results/phase4_trials.json", "runs": runs,
                    "summary": summarize(runs)}, entry["recipe"]["model"])
+
+
+def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int, out: Path, data_dir=None,
+          log=print) -> dict:
+    """Phase ``phase``'s seed study on the test split (``make study``): its own recipe under ``seeds`` and each recipe
+    it is compared with (``utils.phases.Phase.compared_with``) under ``compared_seeds``, each seed a complete run in
+    a worker process, recorded as it finishes, in the schema of the notebooks' studies."""
+    row = phase_row(phase)
+    plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds) for name, recipe in row.compared_with]
+    previous = {entry["name"]: entry for entry in (_load(out) or {}).get("recipes", [])}
+    entries = {name: {"name": name, "recipe": json.loads(json.dumps(recipe)), "runs": []} for name, recipe, _ in plan}
+    jobs = []
+    for name, recipe, wanted in plan:
+        for seed in wanted:
+            kept = _recorded(previous.get(name), recipe, seed)
+            if kept:
+                entries[name]["runs"].append(kept)
+            else:
+                jobs.append((name, run_config(recipe, seed=seed, data_dir=data_dir, device="cpu")))
+
+    def write() -> dict:
+        recipes = []
+        for entry in entries.values():
+            runs = sorted(entry["runs"], key=lambda run: run["seed"])
+            recipes.append({**entry, "runs": runs, "summary": summarize(runs) if runs else None})
+        record = {"command": f"make study PHASE={phase}", "phase": phase, "split": "test", "seeds": seeds,
+                  "compared_seeds": compared_seeds, "recipes": recipes}
+        write_json(out, record)
+        return record
+
+    def on_done(name, row_):
+        entries[name]["runs"].append(row_)
+        write()
+
+    run_pool(jobs, workers, on_done, log)
+    return write()
 
 
 def spread(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:

@@ -1,0 +1,30 @@
+"""``make study PHASE=4``: a phase's seed study on the test split, each seed a complete run, run two at a time.
+
+    python -m utils.commands.study --phase 4 [--seeds 1 ... 10] [--compared-seeds 1 ... 5] [--jobs 2] [--out FILE]
+
+The phase's own recipe under ``--seeds`` and each recipe the phase compares itself with under ``--compared-seeds``
+(phase 4: the original write-up's recipe as this series reconstructs it). Recorded as each run finishes, resumable;
+default file ``results/phase{N}_study.json``, beside the notebook's own study until the notebook reads it.
+"""
+
+import argparse
+from pathlib import Path
+
+from ..experiments.runner import study
+from ..paths import results_dir
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--phase", type=int, required=True)
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
+    parser.add_argument("--compared-seeds", type=int, nargs="+", default=list(range(1, 6)))
+    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    out = args.out or results_dir() / f"phase{args.phase}_study.json"
+    study(args.phase, args.seeds, args.compared_seeds, args.jobs, out)
+
+
+if __name__ == "__main__":
+    main()
