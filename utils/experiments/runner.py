@@ -17,7 +17,7 @@ from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
 from ..phases import PHASES, phase as phase_row
 from ..recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, PHASE5_CANDIDATES, ROUND2_LEVERS, round2_recipe
-from ..records import load, run_row, summarize, write_json
+from ..records import WRITTEN_BY, load, run_row, summarize, write_json
 from .trials import (PHASE5_REFERENCE, PHASE5_RULE, ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, RULE, SPLIT,
                      pick, pick_powered, pick_smallest, stage2_candidates)
 
@@ -59,7 +59,7 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, 
     """Phase 4's recipe candidates, round 1, or, with ``search``, phase 5's smaller models (``make search``), each
     trained on the validation split under ``seeds``; judged by their own rule."""
     if not search:
-        candidates, command, rule, reference = PHASE4_CANDIDATES, "make trials", RULE, None
+        candidates, command, rule, reference = PHASE4_CANDIDATES, WRITTEN_BY["phase4_trials.json"], RULE, None
         entries = {name: {"name": name, "levers": CANDIDATE_LEVERS[name], "recipe": recipe, "runs": []}
                    for name, recipe in candidates.items()}
     else:  # judged against phase 4's trials: read them (and fail, if they are missing) before any training
@@ -166,7 +166,8 @@ def _phase5_reference(seeds: list[int], results: Path) -> dict:
     """Phase 4's recipe and model (candidate C of ``results/phase4_trials.json``) on ``seeds``: phase 5's yardstick."""
     trials4 = _load(results / "phase4_trials.json")
     if trials4 is None:
-        raise FileNotFoundError(f"phase 5's search is judged against phase 4's trials: run `make trials` first")
+        raise FileNotFoundError(f"phase 5's search is judged against phase 4's trials, round 1: run "
+                                f"`{WRITTEN_BY['phase4_trials.json']}` first")
     entry = next(c for c in trials4["candidates"] if c["name"] == PHASE5_REFERENCE)
     runs = [run for run in entry["runs"] if run["seed"] in seeds]
     missing = sorted(set(seeds) - {run["seed"] for run in runs})
@@ -187,6 +188,10 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
     entries = {name: {"name": name, "recipe": json.loads(json.dumps(recipe)), "runs": []} for name, recipe, _ in plan}
     jobs = []
     for name, recipe, wanted in plan:
+        dropped = sorted({run["seed"] for run in (previous.get(name) or {}).get("runs", [])} - set(wanted))
+        if dropped and _recorded(previous.get(name), recipe, dropped[0]):
+            raise ValueError(f"{out} records seeds {dropped} of {name!r} that this call does not ask for: ask for "
+                             f"them too, or write to another file (--out), rather than drop recorded runs")
         for seed in wanted:
             kept = _recorded(previous.get(name), recipe, seed)
             if kept:

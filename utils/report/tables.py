@@ -115,7 +115,9 @@ def powered_trials_markdown(record: dict) -> str:
     candidates = [c for c in record["candidates"] if c["runs"]]
     seeds = sorted({run["seed"] for c in candidates for run in c["runs"]})
     stats = {c["name"]: summarize(c["runs"]) for c in candidates}
-    best = max(candidates, key=lambda c: stats[c["name"]]["mean_min_last"]) if candidates else None
+    finalists = record.get("stages", {}).get("2")  # once stage 2 is set, the best is among its candidates
+    pool = [c for c in candidates if c["name"] in finalists] if finalists else candidates
+    best = max(pool, key=lambda c: stats[c["name"]]["mean_min_last"]) if pool else None
     lines = [f"| candidate | stage | {' | '.join(f'seed {s}' for s in seeds)} | mean | SE | vs best, paired |",
              "|---|---|" + "---:|" * (len(seeds) + 3)]
     for c in candidates:
