@@ -27,3 +27,11 @@ def test_the_speedup_range_is_the_ratio_within_each_round():
 
 def test_a_cpu_bench_is_recorded_apart_from_a_gpu_one():
     assert bench.bench_file(torch.device("cpu")) == "bench_cpu.json"
+
+
+def test_the_compiled_step_is_reported_against_the_eager_one_round_by_round():
+    rounds = {"(a)": [40.0, 30.0], "(b)": [20.0, 10.0], "(c)": [15.0, 16.0], "(d)": [10.0, 8.0]}
+    result = {"rounds": rounds, "per_epoch": {k: statistics.median(v) for k, v in rounds.items()},
+              "compile_seconds": [30.0, 10.0]}
+    assert bench_summary(result).endswith("; torch.compile'd step 9.00 s/epoch, 1.72x the eager step (range over "
+                                          "rounds 1.50-2.00x) after 20 s of compiling")

@@ -36,6 +36,7 @@ from ..report.tables import bench_summary
 
 TRAIN_SIZE = 60_000
 WARMUP_STEPS = 10
+COMPILED = "(d) model step only, torch.compile"
 
 
 def _sync(device) -> None:
@@ -79,9 +80,12 @@ def _epoch_seconds(step_seconds: float, batch_size: int) -> float:
     return step_seconds * math.ceil(TRAIN_SIZE / batch_size)
 
 
-def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds: int = 5, log=print) -> dict:
+def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds: int = 5, log=print,
+          compile_step: bool = False) -> dict:
     """Seconds per epoch of each variant in each of ``rounds`` interleaved rounds of ``steps // rounds`` steps, so
-    that a slow spell of a shared machine lands on every variant alike; the median round is the figure."""
+    that a slow spell of a shared machine lands on every variant alike; the median round is the figure.
+    ``compile_step`` adds (d): (c) with the model compiled by ``torch.compile`` (compiled during the warm-up steps,
+    which are not timed; the compile time is reported apart)."""
     augment = AugmentSpec(**PHASE4["augment"])
     # (a)'s num_workers: the fastest for this machine, from a short trial of each option.
     per_workers = {}
@@ -99,10 +103,18 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
         # (c) the compute floor: one batch of the same kind, augmented beforehand, reused for every step.
         "(c) model step only, one batch built beforehand": [next(iter(fast))],
     }
+    if compile_step:
+        sources[COMPILED] = sources["(c) model step only, one batch built beforehand"]
     per_round = {name: [] for name in sources}
+    compile_seconds = []
     for round_ in range(rounds):
         for name, source in sources.items():
             model, optimizer = _fresh_model(device)
+            if name == COMPILED:
+                model = torch.compile(model)
+                start = time.perf_counter()
+                _time_steps(model, optimizer, source, 1, device)  # the first steps compile
+                compile_seconds.append(time.perf_counter() - start)
             step_seconds = _time_steps(model, optimizer, source, max(steps // rounds, 5), device)
             per_round[name].append(_epoch_seconds(step_seconds, batch_size))
         log(f"  round {round_ + 1}/{rounds}: " + ", ".join(f"{v[-1]:.1f}" for v in per_round.values()))
@@ -114,8 +126,9 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
     evaluate(model, test)
     _sync(device)
     eval_seconds = time.perf_counter() - start
+    extra = {"compile_seconds": compile_seconds} if compile_step else {}
     return {"per_epoch": {name: statistics.median(values) for name, values in per_round.items()},
-            "rounds": per_round, "eval_seconds": eval_seconds,
+            "rounds": per_round, "eval_seconds": eval_seconds, **extra,
             "workers": {w: _epoch_seconds(s, batch_size) for w, s in per_workers.items()}}
 
 
@@ -133,12 +146,13 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--record", action="store_true", help="write results/bench_<device>.json and the README's table")
+    parser.add_argument("--no-compile", action="store_true", help="leave out (d), the torch.compile'd step")
     args = parser.parse_args(argv)
     device = pick_device(args.device)
     machine = platform_record(device)
     print(f"{describe(machine)}, batch size {args.batch_size}, {args.steps} timed steps per variant in "
           f"{args.rounds} interleaved rounds")
-    result = bench(device, args.steps, args.batch_size, rounds=args.rounds)
+    result = bench(device, args.steps, args.batch_size, rounds=args.rounds, compile_step=not args.no_compile)
     print("\n| variant | s / epoch (median) | rounds |\n|---|---:|---|")
     for variant, seconds in result["per_epoch"].items():
         print(f"| {variant} | {seconds:.2f} | {', '.join(f'{v:.2f}' for v in result['rounds'][variant])} |")

@@ -1,6 +1,8 @@
 """The markdown tables of the notebooks and the README: a run's last epochs, its comparison with the phase before,
 a seed study, and the trials and searches that chose the recipes."""
 
+import statistics
+
 from ..goal import HOLD_EPOCHS, TARGET_ACC, last5_min
 from ..phases import phase as phase_row
 
@@ -143,8 +145,13 @@ def powered_trials_markdown(record: dict) -> str:
 def bench_summary(result: dict) -> str:
     """The speedup of the fast path over the DataLoader, with its range over the rounds (each round's own ratio: the
     two variants ran back to back, under the same load), and the floor."""
-    (baseline, fast, floor), rounds = result["per_epoch"].values(), list(result["rounds"].values())
+    (baseline, fast, floor, *compiled), rounds = result["per_epoch"].values(), list(result["rounds"].values())
     ratios = [a / b for a, b in zip(rounds[0], rounds[1])]
-    low, high = min(ratios), max(ratios)
-    return (f"speedup {baseline / fast:.2f}x (range over rounds {low:.2f}-{high:.2f}x): baseline {baseline:.2f} "
-            f"s/epoch, fast {fast:.2f}, compute floor {floor:.2f} (medians of {len(rounds[0])} rounds)")
+    line = (f"speedup {baseline / fast:.2f}x (range over rounds {min(ratios):.2f}-{max(ratios):.2f}x): baseline "
+            f"{baseline:.2f} s/epoch, fast {fast:.2f}, compute floor {floor:.2f} (medians of {len(rounds[0])} rounds)")
+    if compiled:  # (d): the same step compiled, against (c) in each round
+        step_ratios = [c / d for c, d in zip(rounds[2], rounds[3])]
+        line += (f"; torch.compile'd step {compiled[0]:.2f} s/epoch, {floor / compiled[0]:.2f}x the eager step (range "
+                 f"over rounds {min(step_ratios):.2f}-{max(step_ratios):.2f}x) after "
+                 f"{statistics.median(result['compile_seconds']):.0f} s of compiling")
+    return line
