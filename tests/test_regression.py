@@ -72,6 +72,14 @@ def test_a_notebook_check_covers_the_headline_and_the_study_seeds_it_re_ran(tmp_
     checks = regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")
     assert [c.name for c in checks] == ["phase 4 headline (seed 1)", "phase 4 study, final (seed 2)"]
     assert statuses(checks) == [PASS, PASS]
+    # a compared recipe re-trained under the headline seed is checked too: only the phase's own is the headline run
+    other = {"name": "other", "runs": [{"seed": s, "acc": a} for s, a in seeds.items()]}
+    _write(tmp_path / "recorded", 4, RECORDED, {"threads": 2}, {"recipes": recorded_study["recipes"] + [other]})
+    _write(tmp_path / "rerun", 4, RECORDED, {"threads": 2},
+           {"recipes": rerun_study["recipes"] + [{"name": "other", "runs": [{"seed": 1, "acc": RECORDED}]}]})
+    checks = regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")
+    assert [c.name for c in checks][-1] == "phase 4 study, other (seed 1)" and statuses(checks)[-1] == PASS
+    _write(tmp_path / "recorded", 4, RECORDED, {"threads": 2}, recorded_study)
     rerun_study["recipes"][0]["runs"][1]["acc"] = seeds[2][:-1] + [99.50]
     _write(tmp_path / "rerun", 4, RECORDED, {"threads": 2}, rerun_study)
     assert statuses(regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")) == [PASS, FAIL]
