@@ -39,10 +39,10 @@ def test_a_flipped_verdict_near_the_target_is_too_close_to_call_and_far_from_it_
     assert statuses(compare("run", RECORDED, far, exact=False, tolerance=0.15)) == [FAIL, PASS, FAIL]
 
 
-def test_tolerance_is_three_seed_standard_deviations_with_a_floor():
+def test_tolerance_is_three_standard_deviations_of_a_difference_of_two_runs_with_a_floor():
     tolerance, how = spread_tolerance([RECORDED, RECORDED[:-1] + [99.31]])
-    # finals 99.51 and 99.31: std 0.1414; last-5 minima 99.45 and 99.31: std 0.0990
-    assert tolerance == pytest.approx(3 * 0.2 / 2 ** 0.5) and "2 runs" in how
+    # finals 99.51 and 99.31: std 0.1414; last-5 minima 99.45 and 99.31: std 0.0990; a difference: sqrt 2 x 0.1414
+    assert tolerance == pytest.approx(3 * 0.2) and "2 runs" in how and "sqrt 2 x 0.141" in how
     assert spread_tolerance([RECORDED, RECORDED])[0] == regression.FLOOR
     with pytest.raises(ValueError, match="at least two seeds"):
         spread_tolerance([RECORDED])
