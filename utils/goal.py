@@ -1,4 +1,5 @@
-"""The target, defined once: its numbers, what "held" means, and the verdicts. A leaf: it imports nothing of the project.
+"""The target, defined once: its numbers, what "held" means, and the verdicts. A leaf: it imports nothing of the
+project.
 
 The mission: fewer than ``MAX_PARAMS`` parameters, at most ``MAX_EPOCHS`` epochs, and a test accuracy of at least
 ``TARGET_ACC`` in each of the last ``HOLD_EPOCHS`` epochs, on every seed of a seed study. Phase 5 adds a parameter goal.
@@ -64,8 +65,8 @@ def every_seed(summary: dict) -> bool:
 
 def study_verdict(summary: dict) -> str:
     """The target as written, judged over a seed study: 'held on 9 of 10 seeds: NOT MET'."""
-    return (f"{held_line(summary)}: every seed {'MET' if every_seed(summary) else 'NOT MET'} "
-            f"(mean last-{HOLD_EPOCHS} minimum {summary['mean_min_last']:.2f}%, worst {summary['worst_min_last']:.2f}%)")
+    return (f"{held_line(summary)}: every seed {'MET' if every_seed(summary) else 'NOT MET'} (mean last-{HOLD_EPOCHS} "
+            f"minimum {summary['mean_min_last']:.2f}%, worst {summary['worst_min_last']:.2f}%)")
 
 
 def goal_met(params: int, summary: dict) -> bool:

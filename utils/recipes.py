@@ -91,8 +91,8 @@ PHASE5 = PHASE5_CANDIDATES[PHASE5_MODEL]
 
 # Phase 4's trials, round 2: levers aimed at the end-of-run stability the target judges, each free in parameters,
 # each one change to the base (round 1's pick, C). A lever is a function recipe -> recipe, so that the combinations
-# round 2's rule calls for (``utils.experiments.trials.stage2_candidates``) are those functions composed. Committed before the
-# runs they judge.
+# round 2's rule calls for (``utils.experiments.trials.stage2_candidates``) are those functions composed. Committed
+# before the runs they judge.
 EMA_DECAY = 0.999  # per optimiser step: the average's time constant is 1,000 steps, about 2.5 epochs of 50,000 digits
 ROUND2_BASE = PHASE4_CANDIDATES["C"]
 ROUND2_LEVERS = {

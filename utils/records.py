@@ -113,7 +113,8 @@ def write_json(path: Path, data: dict) -> None:
 
 def save_run(results_dir, image_dir, phase: int, record: dict, model=None, figures: dict | None = None,
              extra: dict | None = None) -> list[Path]:
-    """Write ``phase{N}.json``, ``phase{N}.pt`` (the model's state_dict), extra JSON files and the figures, each atomically.
+    """Write ``phase{N}.json``, ``phase{N}.pt`` (the model's state_dict), extra JSON files and the figures, each
+    atomically.
 
     Called once, in a notebook's last cell, so a run that fails or is interrupted earlier changes nothing on disk.
     Returns the paths written.

@@ -111,7 +111,7 @@ def same_platform(recorded: dict, rerun: dict) -> bool:
 
 
 def check_notebook(phase: int, recorded_dir: Path, rerun_dir: Path) -> list[Check]:
-    """Every check of one re-executed notebook: its headline run and, where it has one, its seed study's re-run seeds."""
+    """Every check of one re-executed notebook: its headline run and, where it has one, its study's re-run seeds."""
     recorded, rerun = load(f"phase{phase}.json", recorded_dir), load(f"phase{phase}.json", rerun_dir)
     exact = same_platform(recorded, rerun)
     tolerance, _ = spread_tolerance(phase_runs(phase, recorded_dir))

@@ -103,8 +103,8 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, 
 
 def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
     """Phase 4's trials, round 2 (``make trials``): stage 1, then the stage 2 that stage 1's results call for, then the
-    decision, all by ``utils.experiments.trials.ROUND2_RULE``. Resumable like ``trials``: recorded runs of the same recipe and seed
-    are kept, not trained again."""
+    decision, all by ``utils.experiments.trials.ROUND2_RULE``. Resumable like ``trials``: recorded runs of the same
+    recipe and seed are kept, not trained again."""
     previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
     entries: dict[str, dict] = {}
     stages: dict[str, list[str]] = {}
