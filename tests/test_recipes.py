@@ -13,50 +13,71 @@ def test_each_phase_changes_exactly_what_the_series_says():
     changes = [recipe_changes(before.recipe, after.recipe) for before, after in zip(utils.PHASES, utils.PHASES[1:])]
     assert changes == [
         ["model: 1 -> 2"],
-        ["model: 2 -> 3", "lr: 0.01 -> 0.05", "augment: - -> {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), "
-                                              "brightness 0.2, contrast 0.2}"],
-        ["lr: 0.05 -> 0.1", "scheduler: none -> multistep", "milestones: - -> (8, 12)", "gamma: - -> 0.1"],
+        ["model: 2 -> 3", "optimizer.lr: 0.01 -> 0.05",
+         "augment: - -> {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), brightness 0.2, contrast 0.2}"],
+        ["optimizer.lr: 0.05 -> 0.1", "schedule.name: none -> multistep", "schedule.milestones: - -> (8, 12)",
+         "schedule.gamma: - -> 0.1"],
         ["model: 3 -> 8-8-M-s24-s24-s24-s24"],
     ]
 
 
+def test_every_recipe_has_the_same_groups_and_keys():
+    shape = {group: sorted(value) if group in ("train", "optimizer") else None
+             for group, value in recipes.PHASE1.items()}
+    for recipe in [*utils.RECIPES.values(), *recipes.PHASE4_CANDIDATES.values(), *recipes.PHASE5_CANDIDATES.values()]:
+        assert {group: sorted(value) if group in ("train", "optimizer") else None
+                for group, value in recipe.items()} == shape
+
+
+def test_the_phase_recipes_are_the_candidates_their_trials_and_search_picked():
+    assert recipes.PHASE4 == recipes.PHASE4_CANDIDATES[recipes.PHASE4_CHOICE]
+    assert recipes.PHASE5 == recipes.PHASE5_CANDIDATES[recipes.PHASE5_MODEL]
+
+
 def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_else():
-    comparison = utils.SEED_WRITE_UP_PHASE4
-    assert {k: v for k, v in comparison.items() if k not in ("scheduler", "step_size", "gamma")} == \
-        {k: v for k, v in recipes.PHASE3.items() if k != "scheduler"}
-    assert (comparison["scheduler"], comparison["step_size"], comparison["gamma"]) == ("step", 6, 0.1)
+    assert recipe_changes(recipes.PHASE3, utils.SEED_WRITE_UP_PHASE4) == [
+        "schedule.name: none -> step", "schedule.step_size: - -> 6", "schedule.gamma: - -> 0.1"]
 
 
 def test_the_candidates_add_one_lever_each_in_order():
     c = recipes.PHASE4_CANDIDATES
     assert list(c) == list("ABCDEF") == list(recipes.CANDIDATE_LEVERS)
-    assert recipe_changes(c["A"], c["B"]) == ["scheduler: step -> multistep", "step_size: 6 -> -",
-                                                      "milestones: - -> (8, 12)"]
-    assert recipe_changes(c["B"], c["C"]) == ["lr: 0.05 -> 0.1"]
-    assert recipe_changes(c["C"], c["D"]) == ["nesterov: False -> True"]
-    assert recipe_changes(c["D"], c["E"]) == ["weight_decay: 0.0 -> 0.0001"]
-    assert recipe_changes(c["E"], c["F"])[0].startswith("augment: {degrees 7.0")
-    assert recipes.PHASE4 == c[recipes.PHASE4_CHOICE]
+    assert recipe_changes(c["A"], c["B"]) == ["schedule.name: step -> multistep", "schedule.step_size: 6 -> -",
+                                              "schedule.milestones: - -> (8, 12)"]
+    assert recipe_changes(c["B"], c["C"]) == ["optimizer.lr: 0.05 -> 0.1"]
+    assert recipe_changes(c["C"], c["D"]) == ["optimizer.nesterov: False -> True"]
+    assert recipe_changes(c["D"], c["E"]) == ["optimizer.weight_decay: 0.0 -> 0.0001"]
+    assert recipe_changes(c["E"], c["F"]) == [
+        "augment: {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), brightness 0.2, contrast 0.2} -> "
+        "{degrees 5.0, translate (0.05, 0.05), scale (0.95, 1.05), brightness 0.1, contrast 0.1}"]
 
 
-def test_with_schedule_drops_the_old_schedule_keys():
-    stepped = recipes.with_schedule(recipes.PHASE3, recipes.STEP_6)
-    back = recipes.with_schedule(stepped, recipes.NO_SCHEDULE)
-    assert back == recipes.PHASE3 and "step_size" not in back
+def test_tweak_copies_and_refuses_a_key_the_recipe_lacks():
+    tweaked = recipes.tweak(recipes.PHASE3, {"optimizer.lr": 0.2, "schedule": {"name": "cosine"}})
+    assert (tweaked["optimizer"]["lr"], tweaked["schedule"]) == (0.2, {"name": "cosine"})
+    assert recipes.PHASE3["optimizer"]["lr"] == 0.05 and recipes.PHASE3["schedule"] == {"name": "none"}
+    tweaked["augment"]["degrees"] = 0.0
+    assert recipes.PHASE3["augment"]["degrees"] == 7.0  # a deep copy: the phase's literal is never shared
+    with pytest.raises(KeyError, match="'optimizer.lrr' is not a key"):
+        recipes.tweak(recipes.PHASE3, {"optimizer.lrr": 0.2})
 
 
 def test_changes_are_listed_for_every_phase():
     assert utils.changes_markdown(1).startswith("- the starting point: " + MODEL_NAMES[1])
     assert utils.changes_markdown(2) == "- model: " + MODEL_NAMES[2]
     three = utils.changes_markdown(3).splitlines()
-    assert [line.split(":")[0] for line in three] == ["- model", "- lr", "- augment"]
-    assert utils.changes_markdown(4).splitlines() == ["- lr: 0.05 -> 0.1", "- scheduler: none -> multistep",
-                                                      "- milestones: - -> (8, 12)", "- gamma: - -> 0.1"]
+    assert [line.split(":")[0] for line in three] == ["- model", "- optimizer.lr", "- augment"]
+    assert utils.changes_markdown(4).splitlines() == [
+        "- optimizer.lr: 0.05 -> 0.1", "- schedule.name: none -> multistep", "- schedule.milestones: - -> (8, 12)",
+        "- schedule.gamma: - -> 0.1"]
 
 
 def test_recipe_table_has_a_row_and_a_meaning_per_key():
     table = utils.recipe_markdown(recipes.PHASE4).splitlines()
-    assert len(table) == 2 + len(recipes.PHASE4)
+    assert [row.split("|")[1].strip() for row in table[2:]] == [
+        "`model`", "`train.epochs`", "`train.batch_size`", "`train.label_smoothing`", "`train.ema`",
+        "`optimizer.lr`", "`optimizer.momentum`", "`optimizer.nesterov`", "`optimizer.weight_decay`",
+        "`schedule.name`", "`schedule.milestones`", "`schedule.gamma`", "`augment`"]
     assert all(row.rstrip(" |").split("|")[-1].strip() for row in table[2:])
 
 

@@ -13,7 +13,8 @@ import utils
 from utils import records
 from utils.experiments import trials
 from utils.report import readme as report
-from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_MODEL, STEP_6, with_schedule
+from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_MODEL
+from utils.report.recipes import recipe_changes
 from utils.checks.regression import phase_runs, spread_tolerance
 from utils.experiments.study import SeedStudy
 from utils.core.train import History
@@ -113,7 +114,8 @@ def test_phase5_goal_verdict_is_the_one_its_study_gives():
 
 def test_the_comparison_recipe_is_phase_3s_recorded_recipe_plus_the_scheduler():
     final, seed_write_up = load("phase4_seeds.json")["recipes"]
-    assert seed_write_up["recipe"] == as_json(with_schedule(record(3)["recipe"], STEP_6))
+    assert recipe_changes(record(3)["recipe"], seed_write_up["recipe"]) == [
+        "schedule.name: none -> step", "schedule.step_size: - -> 6", "schedule.gamma: - -> 0.1"]
     assert final["recipe"] == record(4)["recipe"]
 
 

@@ -38,14 +38,13 @@ def test_verdict_not_met(params, accs, failing):
 
 
 def test_record_has_the_agreed_keys():
-    config = dict(model=3, seed=1, batch_size=128, lr=0.1, epochs=2, results_dir="x", image_dir="y", data_dir=None,
-                  device="cpu", momentum=0.9, augment={"translate": (0.1, 0.1)}, split="test", pipeline="fast")
+    config = {**utils.run_config(utils.RECIPES[4], seed=1, epochs=2, device="cpu"), "results_dir": "x", "image_dir": "y"}
     record = utils.result_record(4, 7753, config, history([98.0, 99.0]), torch.device("cpu"))
     assert KEYS <= set(record)
     assert record["test_acc"] == [98.0, 99.0] and record["wall_time_s"] == 4.0
-    assert record["recipe"] == dict(model=3, batch_size=128, lr=0.1, epochs=2, momentum=0.9,
-                                    augment={"translate": [0.1, 0.1]})
-    assert record["run"] == dict(seed=1, split="test", pipeline="fast")
+    assert (record["batch_size"], record["lr"], record["recipe"]["train"]["epochs"]) == (128, 0.1, 2)
+    assert record["recipe"] == json.loads(json.dumps(utils.tweak(utils.RECIPES[4], {"train.epochs": 2})))
+    assert record["run"] == dict(seed=1, split="test", pipeline="fast", limit_train=None, limit_test=None)
     assert record["platform"] == utils.platform_record("cpu") and record["platform"]["device"] == "cpu"
     json.dumps(record)  # JSON-ready
 
@@ -83,9 +82,8 @@ def test_history_table_has_a_row_per_epoch():
 
 
 def test_comparison_shows_the_change_against_the_previous_phase():
-    config = dict(phase=2, seed=1, batch_size=128, lr=0.01)
-    previous = utils.result_record(1, 7896, {**config, "phase": 1}, history([98.0, 98.5]), "cpu")
-    current = utils.result_record(2, 7974, config, history([99.0, 99.25]), "cpu")
+    previous = utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), history([98.0, 98.5]), "cpu")
+    current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1), history([99.0, 99.25]), "cpu")
     text = utils.comparison_markdown(current, previous)
     assert "| change vs phase 1 | +78 | +0.00 | +0.75 | +0.75 | +1.00 |" in text
     assert "| seed write-up, phase 2 (reported) | 7,974 | 99.43 | 99.21 | | |" in text
@@ -98,7 +96,7 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
                 "tolerances", "model-tables", "bench")
     readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
-        utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), history([98.0, 98.5]), "cpu")))
+        utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), history([98.0, 98.5]), "cpu")))
     report.update_readme(readme, tmp_path)
     text = readme.read_text()
     assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 2.0 s on cpu |" in text
@@ -118,5 +116,5 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
 def test_the_results_table_shows_the_median_epoch_not_a_slow_spell(tmp_path):
     slow = History(**{**history([98.0, 98.5, 98.7]).as_dict(), "seconds": [17.0, 72.5, 17.2]})
     (tmp_path / "phase1.json").write_text(json.dumps(
-        utils.result_record(1, 7896, dict(phase=1, seed=1, batch_size=128, lr=0.01), slow, "cpu")))
+        utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), slow, "cpu")))
     assert "| 17.2 s on cpu |" in report.results_table(tmp_path)

@@ -4,9 +4,17 @@ import torch
 import utils
 from utils.core import runtime
 
-SMALL = dict(model=3, epochs=2, seed=1, batch_size=64, lr=0.05, momentum=0.9, pipeline="fast", data_dir=None,
-             limit_train=2000, limit_test=1000, augment=utils.RECIPES[3]["augment"], scheduler="onecycle", pct_start=0.3, div_factor=10,
-             final_div_factor=100, nesterov=True, weight_decay=1e-4)
+from utils.recipes import PHASE3, tweak
+
+# Phase 3's recipe, shortened, with every optimiser option and the one-cycle schedule switched on.
+SMALL = tweak(PHASE3, {"train.epochs": 2, "train.batch_size": 64, "optimizer.nesterov": True,
+                       "optimizer.weight_decay": 1e-4,
+                       "schedule": {"name": "onecycle", "pct_start": 0.3, "div_factor": 10, "final_div_factor": 100}})
+
+
+def small(changes: dict | None = None, **run) -> dict:
+    """SMALL with ``changes`` (``tweak``'s), run as ``run`` says (``run_config``'s keys; seed 1 unless given)."""
+    return utils.run_config(tweak(SMALL, changes or {}), **{"seed": 1, **run})
 
 
 def quiet(_line):
@@ -14,7 +22,8 @@ def quiet(_line):
 
 
 def test_short_real_training_beats_chance_by_far(mnist_root):
-    config = {**SMALL, "model": 2, "data_dir": mnist_root, "limit_train": 4000, "augment": None, "scheduler": "none"}
+    config = small({"model": 2, "augment": None, "schedule": {"name": "none"}}, data_dir=mnist_root, limit_train=4000,
+                   limit_test=1000)
     _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
     assert history.epochs == 2
     assert history.test_acc[-1] > 90.0  # chance is 10%
@@ -22,7 +31,7 @@ def test_short_real_training_beats_chance_by_far(mnist_root):
 
 
 def test_same_seed_gives_an_identical_history_and_another_seed_does_not(mnist_root):
-    config = {**SMALL, "data_dir": mnist_root, "epochs": 1, "limit_train": 1000, "limit_test": 500}
+    config = small(data_dir=mnist_root, epochs=1, limit_train=1000, limit_test=500)
     runs = [utils.train_recipe({**config, "seed": seed}, "cpu", progress=False, log=quiet)[1] for seed in (3, 3, 4)]
     first, again, other = [{k: v for k, v in h.as_dict().items() if k != "seconds"} for h in runs]
     assert first == again
@@ -31,7 +40,7 @@ def test_same_seed_gives_an_identical_history_and_another_seed_does_not(mnist_ro
 
 def test_history_records_every_epoch_and_every_step(mnist_root):
     lines = []
-    _, history = utils.train_recipe({**SMALL, "data_dir": mnist_root, "limit_train": 640, "limit_test": 200},
+    _, history = utils.train_recipe(small(data_dir=mnist_root, limit_train=640, limit_test=200),
                                     "cpu", progress=False, log=lines.append)
     assert [len(v) for k, v in history.as_dict().items() if k != "lr_per_step"] == [2] * 6
     assert len(history.lr_per_step) == 2 * 10  # 640 / 64 steps per epoch
@@ -40,8 +49,8 @@ def test_history_records_every_epoch_and_every_step(mnist_root):
 
 
 def test_step_scheduler_steps_per_epoch(mnist_root):
-    config = {**SMALL, "data_dir": mnist_root, "epochs": 3, "limit_train": 128, "limit_test": 100,
-              "scheduler": "step", "step_size": 1, "gamma": 0.1}
+    config = small({"schedule": {"name": "step", "step_size": 1, "gamma": 0.1}}, data_dir=mnist_root, epochs=3,
+                   limit_train=128, limit_test=100)
     _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
     assert history.lr == pytest.approx([0.05, 0.005, 0.0005])
 
@@ -49,7 +58,7 @@ def test_step_scheduler_steps_per_epoch(mnist_root):
 def test_unknown_scheduler_is_an_error():
     model = utils.build_model(1)
     with pytest.raises(ValueError, match="scheduler must be one of"):
-        utils.make_optimizer(model, {**SMALL, "scheduler": "exponential"}, steps_per_epoch=10)
+        utils.make_optimizer(model, small({"schedule": {"name": "exponential"}}), steps_per_epoch=10)
 
 
 def test_interrupt_mid_epoch_propagates():
@@ -96,8 +105,7 @@ def test_evaluate_counts_exactly():
 
 
 def test_the_torchvision_pipeline_trains_the_same_recipe(mnist_root):
-    config = {**SMALL, "data_dir": mnist_root, "epochs": 1, "limit_train": 256, "limit_test": 200,
-              "pipeline": "torchvision"}
+    config = small(data_dir=mnist_root, epochs=1, limit_train=256, limit_test=200, pipeline="torchvision")
     train_batches, test_batches = utils.make_loaders(config, "cpu")
     assert len(train_batches) == 4 and len(test_batches) == 1
     _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)

@@ -23,12 +23,12 @@ def test_each_lever_changes_one_thing_from_the_base():
     assert base == recipes.PHASE4_CANDIDATES["C"]
     changes = {lever: recipe_changes(base, recipes.round2_recipe((lever,))) for lever in recipes.ROUND2_LEVERS}
     assert changes == {
-        "drops-5-10": ["milestones: (8, 12) -> (5, 10)"],
-        "cosine": ["scheduler: multistep -> cosine", "milestones: (8, 12) -> -", "gamma: 0.1 -> -"],
-        "ema": ["ema: - -> 0.999"],
-        "smooth": ["label_smoothing: - -> 0.1"],
-        "nesterov": ["nesterov: False -> True"],
-        "wd": ["weight_decay: 0.0 -> 0.0001"],
+        "drops-5-10": ["schedule.milestones: (8, 12) -> (5, 10)"],
+        "cosine": ["schedule.name: multistep -> cosine", "schedule.milestones: (8, 12) -> -", "schedule.gamma: 0.1 -> -"],
+        "ema": ["train.ema: - -> 0.999"],
+        "smooth": ["train.label_smoothing: 0.0 -> 0.1"],
+        "nesterov": ["optimizer.nesterov: False -> True"],
+        "wd": ["optimizer.weight_decay: 0.0 -> 0.0001"],
     }
 
 
@@ -92,7 +92,7 @@ def test_ema_averages_weights_and_batchnorm_buffers():
 
 
 def test_the_cosine_schedule_anneals_to_zero_once_per_step():
-    config = {**recipes.round2_recipe(("cosine",)), "epochs": 2}
+    config = recipes.tweak(recipes.round2_recipe(("cosine",)), {"train.epochs": 2})
     optimizer, scheduler, per_batch = make_optimizer(torch.nn.Linear(2, 2), config, steps_per_epoch=5)
     lrs = []
     for _ in range(10):
@@ -147,7 +147,7 @@ def test_a_study_runs_the_phases_recipe_and_its_comparison_and_resumes(tmp_path,
 
 @pytest.mark.parametrize("levers", [(), ("ema",)])
 def test_the_model_returned_is_the_one_evaluated(levers, mnist_root):
-    config = utils.run_config({**recipes.round2_recipe(levers), "epochs": 1}, seed=1, limit_train=512,
+    config = utils.run_config(recipes.round2_recipe(levers), epochs=1, seed=1, limit_train=512,
                               limit_test=300, data_dir=mnist_root, device="cpu")
     model, history = utils.train_recipe(config, "cpu", progress=False)
     _, eval_batches = utils.make_loaders(config, "cpu")
@@ -171,4 +171,4 @@ def test_no_phase_recipe_uses_a_lever_the_notebooks_do_not_apply_yet():
     notebooks = [utils.project_root() / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES]
     uses_train = all("utils.train(" in "".join(c.source for c in nbformat.read(p, as_version=4).cells)
                      for p in notebooks)
-    assert uses_train or not any({"ema", "label_smoothing"} & set(recipe) for recipe in utils.RECIPES.values())
+    assert uses_train or not any(r["train"]["ema"] or r["train"]["label_smoothing"] for r in utils.RECIPES.values())

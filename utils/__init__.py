@@ -27,7 +27,7 @@ from .experiments.trials import load_trials
 from .goal import goal_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
-from .recipes import SEED_WRITE_UP_PHASE4, STEP_6, with_schedule
+from .recipes import SEED_WRITE_UP_PHASE4, tweak
 from .records import load_result, recipe_of, result_record, save_run
 from .report.analysis import analysis_markdown
 from .report.diagnostics import augmentation_rows, batchnorm_activations, misclassified, model_summary, versions
@@ -42,7 +42,7 @@ from .trained import load_trained, predict
 
 __all__ = [
     "AugmentSpec", "History", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
-    "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "STEP_6", "analysis_markdown", "augment_batch",
+    "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "analysis_markdown", "augment_batch",
     "augmentation_rows", "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict",
     "history_markdown", "layer_table", "levers_markdown", "load_part", "load_result", "load_split", "load_trained",
@@ -51,6 +51,6 @@ __all__ = [
     "plot_seed_curves", "plot_series", "plot_test_accuracy", "predict", "project_root", "recipe_changes",
     "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like",
     "run_seed_study", "save_run", "seed_everything", "series_points", "study_markdown", "table_markdown",
-    "torchvision_loader", "train", "train_recipe", "trials_markdown", "validate_parameters", "verdict", "versions",
-    "with_schedule",
+    "torchvision_loader", "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict",
+    "versions",
 ]

@@ -1,60 +1,101 @@
 """Every recipe of the series as plain data, in one place (as airbench keeps its one ``hyp`` dict).
 
-A recipe is what defines a run apart from where it runs: the model, the epochs, the optimiser, the schedule and the
-augmentation, every value resolved (no "defaults" to look up elsewhere). Each phase's recipe is built from the one
-before it, so "phase 3's recipe plus a scheduler" is that by construction, and the phase-4 trials
-(``utils.experiments.trials``) are built from the same dicts.
+A recipe is what defines a run apart from where it runs, nested by concern: the model, the training loop, the
+optimiser, the learning-rate schedule and the augmentation, every value written out (no defaults to look up
+elsewhere). Each phase's recipe is one whole literal, read top to bottom; what a phase changes against the one before
+is generated from the literals (``utils.report.recipes.recipe_changes``, in every notebook and the README) and a test
+pins it. The trials' candidates are a recipe plus a few changes (``tweak``), because one change is what each measures.
 """
 
-# The augmentation of phase 3: RandomAffine + ColorJitter, drawn per sample (``utils.core.data.AugmentSpec``'s fields).
-AUGMENT_PHASE3 = {
-    "degrees": 7.0,             # rotation drawn from U(-7, 7) degrees
-    "translate": (0.1, 0.1),    # shift up to 10% of the width / height, rounded to whole pixels
-    "scale": (0.9, 1.1),        # zoom drawn from U(0.9, 1.1)
-    "brightness": 0.2,          # brightness factor drawn from U(0.8, 1.2)
-    "contrast": 0.2,            # contrast factor drawn from U(0.8, 1.2)
-}
-# A milder version: half the shift, half the zoom and jitter range, 5 degrees.
-AUGMENT_MILD = {"degrees": 5.0, "translate": (0.05, 0.05), "scale": (0.95, 1.05), "brightness": 0.1, "contrast": 0.1}
-
-# Schedules: the scheduler's name and its own keys, nothing else.
-NO_SCHEDULE = {"scheduler": "none"}                                     # a constant learning rate
-STEP_6 = {"scheduler": "step", "step_size": 6, "gamma": 0.1}            # lr / 10 after epochs 6 and 12
-MULTISTEP_8_12 = {"scheduler": "multistep", "milestones": (8, 12), "gamma": 0.1}  # lr / 10 after epochs 8 and 12
-SCHEDULE_KEYS = ("scheduler", "step_size", "milestones", "gamma", "pct_start", "div_factor", "final_div_factor")
+import copy
 
 PHASE1 = {
-    "model": 1,                 # utils.build_model(1): the baseline conv net, 7,896 parameters
-    "epochs": 15,               # the mission allows at most 15
-    "batch_size": 128,
-    "lr": 0.01,                 # SGD's (peak) learning rate
-    "momentum": 0.9,            # SGD momentum
-    "nesterov": False,          # Nesterov momentum: the gradient taken at the look-ahead point
-    "weight_decay": 0.0,        # L2 penalty on every weight
-    **NO_SCHEDULE,
-    "augment": None,            # None: ToTensor + Normalize only
+    "model": 1,                     # utils.build_model(1): the baseline conv net, 7,896 parameters
+    "train": {
+        "epochs": 15,               # passes over the training digits (the mission allows at most 15)
+        "batch_size": 128,          # digits per optimiser step
+        "label_smoothing": 0.0,     # weight of the uniform target mixed into the cross-entropy's (0: none)
+        "ema": None,                # decay per step of a weight average that is evaluated instead (None: no average)
+    },
+    "optimizer": {                  # torch.optim.SGD
+        "lr": 0.01,                 # learning rate (the peak, where a schedule lowers it)
+        "momentum": 0.9,
+        "nesterov": False,          # Nesterov momentum: the gradient taken at the look-ahead point
+        "weight_decay": 0.0,        # L2 penalty on every weight
+    },
+    "schedule": {"name": "none"},   # a constant learning rate
+    "augment": None,                # None: the digits as stored (ToTensor + Normalize only)
+}
+
+PHASE2 = {
+    "model": 2,                     # + BatchNorm after every 3x3 conv, 7,974 parameters
+    "train": {"epochs": 15, "batch_size": 128, "label_smoothing": 0.0, "ema": None},
+    "optimizer": {"lr": 0.01, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
+    "schedule": {"name": "none"},
+    "augment": None,
+}
+
+PHASE3 = {
+    "model": 3,                     # + global average pooling instead of the last 7x7 conv, 7,753 parameters
+    "train": {"epochs": 15, "batch_size": 128, "label_smoothing": 0.0, "ema": None},
+    "optimizer": {"lr": 0.05, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
+    "schedule": {"name": "none"},
+    "augment": {                    # per sample: RandomAffine + ColorJitter (utils.core.data.AugmentSpec's fields)
+        "degrees": 7.0,             # rotation drawn from U(-7, 7) degrees
+        "translate": (0.1, 0.1),    # shift up to 10% of the width / height, rounded to whole pixels
+        "scale": (0.9, 1.1),        # zoom drawn from U(0.9, 1.1)
+        "brightness": 0.2,          # brightness factor drawn from U(0.8, 1.2)
+        "contrast": 0.2,            # contrast factor drawn from U(0.8, 1.2)
+    },
+}
+
+PHASE4 = {
+    "model": 3,                     # phase 3's model, unchanged
+    "train": {"epochs": 15, "batch_size": 128, "label_smoothing": 0.0, "ema": None},
+    "optimizer": {"lr": 0.1, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
+    "schedule": {"name": "multistep", "milestones": (8, 12), "gamma": 0.1},  # lr / 10 after epochs 8 and 12
+    "augment": {"degrees": 7.0, "translate": (0.1, 0.1), "scale": (0.9, 1.1), "brightness": 0.2, "contrast": 0.2},
+}
+
+PHASE5 = {
+    "model": "8-8-M-s24-s24-s24-s24",  # utils.build_spec: pool after two convs, four depthwise-separable blocks, 3,912
+    "train": {"epochs": 15, "batch_size": 128, "label_smoothing": 0.0, "ema": None},
+    "optimizer": {"lr": 0.1, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
+    "schedule": {"name": "multistep", "milestones": (8, 12), "gamma": 0.1},
+    "augment": {"degrees": 7.0, "translate": (0.1, 0.1), "scale": (0.9, 1.1), "brightness": 0.2, "contrast": 0.2},
 }
 
 
-def with_schedule(recipe: dict, schedule: dict) -> dict:
-    """``recipe`` with its schedule replaced by ``schedule`` (the old schedule's own keys dropped)."""
-    kept = {key: value for key, value in recipe.items() if key not in SCHEDULE_KEYS}
-    return {**kept, **schedule}
+def tweak(recipe: dict, changes: dict) -> dict:
+    """A copy of ``recipe`` with each change applied; a change's key is a path of keys joined by dots.
+
+    >>> tweak(PHASE3, {"optimizer.lr": 0.1})["optimizer"]["lr"]
+    0.1
+    """
+    changed = copy.deepcopy(recipe)
+    for path, value in changes.items():
+        *groups, key = path.split(".")
+        node = changed
+        for group in groups:
+            node = node[group]
+        if key not in node:
+            raise KeyError(f"{path!r} is not a key of the recipe")
+        node[key] = copy.deepcopy(value)
+    return changed
 
 
-PHASE2 = {**PHASE1, "model": 2}                                   # + BatchNorm after every 3x3 conv
-PHASE3 = {**PHASE2, "model": 3, "lr": 0.05, "augment": AUGMENT_PHASE3}  # + GAP, augmentation, lr 0.05
-
-# The candidates for phase 4, cumulative, each one lever more than the one before (this order is a choice):
-# A is the series' reconstruction of the seed write-up's phase 4 (phase 3's recipe + StepLR(6, 0.1); the write-up
-# names no scheduler), F is the recipe the series used before these trials were run (chosen then on the test set, seed 1).
+# Phase 4's trials, round 1 (``make trials --round 1``): cumulative candidates, each one change more than the one
+# before (this order is a choice). A is the series' reconstruction of the original write-up's phase 4 (phase 3's recipe
+# + StepLR(6, 0.1); the write-up names no scheduler). F is the recipe an earlier revision of the series tuned on test
+# accuracy with seed 1; the milestones (8, 12) come from it.
+AUGMENT_MILD = {"degrees": 5.0, "translate": (0.05, 0.05), "scale": (0.95, 1.05), "brightness": 0.1, "contrast": 0.1}
 PHASE4_CANDIDATES = {}
-PHASE4_CANDIDATES["A"] = with_schedule(PHASE3, STEP_6)
-PHASE4_CANDIDATES["B"] = with_schedule(PHASE3, MULTISTEP_8_12)
-PHASE4_CANDIDATES["C"] = {**PHASE4_CANDIDATES["B"], "lr": 0.1}
-PHASE4_CANDIDATES["D"] = {**PHASE4_CANDIDATES["C"], "nesterov": True}
-PHASE4_CANDIDATES["E"] = {**PHASE4_CANDIDATES["D"], "weight_decay": 1e-4}
-PHASE4_CANDIDATES["F"] = {**PHASE4_CANDIDATES["E"], "augment": AUGMENT_MILD}
+PHASE4_CANDIDATES["A"] = tweak(PHASE3, {"schedule": {"name": "step", "step_size": 6, "gamma": 0.1}})
+PHASE4_CANDIDATES["B"] = tweak(PHASE3, {"schedule": {"name": "multistep", "milestones": (8, 12), "gamma": 0.1}})
+PHASE4_CANDIDATES["C"] = tweak(PHASE4_CANDIDATES["B"], {"optimizer.lr": 0.1})
+PHASE4_CANDIDATES["D"] = tweak(PHASE4_CANDIDATES["C"], {"optimizer.nesterov": True})
+PHASE4_CANDIDATES["E"] = tweak(PHASE4_CANDIDATES["D"], {"optimizer.weight_decay": 1e-4})
+PHASE4_CANDIDATES["F"] = tweak(PHASE4_CANDIDATES["E"], {"augment": AUGMENT_MILD})
 CANDIDATE_LEVERS = {
     "A": "phase 3's recipe + StepLR(6, 0.1)",
     "B": "MultiStepLR([8, 12], 0.1) instead of StepLR, lr 0.05",
@@ -63,15 +104,14 @@ CANDIDATE_LEVERS = {
     "E": "+ weight decay 1e-4",
     "F": "+ milder augmentation",
 }
-
-# The seed write-up's phase 4, as this series reconstructs it: the comparison recipe of notebook 4's seed study.
-SEED_WRITE_UP_PHASE4 = PHASE4_CANDIDATES["A"]
-# Phase 4's recipe: the candidate the trials' decision rule picks (utils.experiments.trials.pick; tests/test_recorded.py checks
-# that this is the one results/phase4_trials.json picks).
+# Phase 4's recipe is the candidate the trials' rule picks (utils.experiments.trials.pick; tests check PHASE4 against
+# this candidate, and this candidate against results/phase4_trials.json).
 PHASE4_CHOICE = "C"
-PHASE4 = PHASE4_CANDIDATES[PHASE4_CHOICE]
 
-# Phase 5, beyond the seed's write-up: how small a model still holds 99.40%. Phase 4's recipe unchanged on smaller
+# The original write-up's phase 4, as this series reconstructs it: the comparison recipe of notebook 4's seed study.
+SEED_WRITE_UP_PHASE4 = PHASE4_CANDIDATES["A"]
+
+# Phase 5, beyond the original write-up: how small a model still holds 99.40%. Phase 4's recipe unchanged on smaller
 # GAP nets (``utils.core.models.build_spec`` strings), largest first; the search (``make search``) picks one on the
 # validation split by ``utils.experiments.trials.PHASE5_RULE``. The first two are the issue's own starting points.
 PHASE5_SPECS = (
@@ -83,28 +123,27 @@ PHASE5_SPECS = (
     "8-8-8-M-s16-s16-s16",      # separable blocks of 16, 2,608
     "8-8-M-s16-s16-s16-s16",    # pool after two convs, four separable blocks of 16, 2,480
 )
-PHASE5_CANDIDATES = {spec: {**PHASE4, "model": spec} for spec in PHASE5_SPECS}
-# Phase 5's model: the candidate the search's rule picks (tests/test_recorded.py checks it against
-# results/phase5_search.json).
+PHASE5_CANDIDATES = {spec: tweak(PHASE4, {"model": spec}) for spec in PHASE5_SPECS}
+# Phase 5's model: the candidate the search's rule picks (tests check PHASE5 against this candidate, and this
+# candidate against results/phase5_search.json).
 PHASE5_MODEL = "8-8-M-s24-s24-s24-s24"
-PHASE5 = PHASE5_CANDIDATES[PHASE5_MODEL]
 
-# Phase 4's trials, round 2: levers aimed at the end-of-run stability the target judges, each free in parameters,
-# each one change to the base (round 1's pick, C). A lever is a function recipe -> recipe, so that the combinations
-# round 2's rule calls for (``utils.experiments.trials.stage2_candidates``) are those functions composed. Committed
-# before the runs they judge.
+# Phase 4's trials, round 2 (``make trials``): levers aimed at the end-of-run stability the target judges, each free
+# in parameters, each one change to the base (round 1's pick, C). The combinations round 2's rule calls for
+# (``utils.experiments.trials.stage2_candidates``) apply several levers' changes in turn. Committed before the runs
+# they judge.
 EMA_DECAY = 0.999  # per optimiser step: the average's time constant is 1,000 steps, about 2.5 epochs of 50,000 digits
 ROUND2_BASE = PHASE4_CANDIDATES["C"]
-ROUND2_LEVERS = {
+ROUND2_LEVERS = {  # name: (what it does, its changes to the recipe)
     "drops-5-10": ("lr / 10 after epochs 5 and 10 instead of 8 and 12: every judged epoch (11-15) at the final lr",
-                   lambda r: {**r, "milestones": (5, 10)}),
+                   {"schedule.milestones": (5, 10)}),
     "cosine": ("lr annealed from 0.1 to 0 along a cosine, stepped per batch, instead of MultiStepLR",
-               lambda r: with_schedule(r, {"scheduler": "cosine"})),
+               {"schedule": {"name": "cosine"}}),
     "ema": (f"an EMA of the weights and BatchNorm buffers (decay {EMA_DECAY} per step) is the model evaluated",
-            lambda r: {**r, "ema": EMA_DECAY}),
-    "smooth": ("label smoothing 0.1 in the training loss", lambda r: {**r, "label_smoothing": 0.1}),
-    "nesterov": ("Nesterov momentum", lambda r: {**r, "nesterov": True}),
-    "wd": ("weight decay 1e-4", lambda r: {**r, "weight_decay": 1e-4}),
+            {"train.ema": EMA_DECAY}),
+    "smooth": ("label smoothing 0.1 in the training loss", {"train.label_smoothing": 0.1}),
+    "nesterov": ("Nesterov momentum", {"optimizer.nesterov": True}),
+    "wd": ("weight decay 1e-4", {"optimizer.weight_decay": 1e-4}),
 }
 SCHEDULE_LEVERS = ("drops-5-10", "cosine")  # both replace the schedule: a combination takes at most one of them
 
@@ -113,5 +152,5 @@ def round2_recipe(levers: tuple[str, ...]) -> dict:
     """Round 2's base with ``levers`` applied in order (the empty tuple is the base itself)."""
     recipe = ROUND2_BASE
     for lever in levers:
-        recipe = ROUND2_LEVERS[lever][1](recipe)
+        recipe = tweak(recipe, ROUND2_LEVERS[lever][1])
     return recipe

@@ -60,7 +60,7 @@ def result_record(phase: int, params: int, config: dict, history, device) -> dic
     from .core.machine import platform_record
     return {
         "phase": phase, "params": params, "epochs": history.epochs, "seed": config["seed"],
-        "batch_size": config["batch_size"], "lr": config["lr"],
+        "batch_size": config["train"]["batch_size"], "lr": config["optimizer"]["lr"],
         "test_acc": history.test_acc, "train_acc": history.train_acc,
         "test_loss": history.test_loss, "train_loss": history.train_loss,
         "lr_per_epoch": history.lr, "seconds_per_epoch": history.seconds,

@@ -1,5 +1,12 @@
 """One run: a recipe (``utils.recipes``) plus where and how it runs, and the pieces built from it: loaders, optimiser,
-scheduler."""
+scheduler.
+
+A run's config is the recipe's groups (``model``, ``train``, ``optimizer``, ``schedule``, ``augment``) with the run's
+own keys (``RUN_KEYS``) beside them.
+"""
+
+import copy
+
 
 import torch
 from torch import nn
@@ -25,14 +32,16 @@ def run_config(recipe: dict, *, seed: int, split: str = "test", pipeline: str = 
     overrides the recipe's, for smoke runs."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
-    return {**recipe, "epochs": epochs if epochs is not None else recipe["epochs"], "seed": seed, "split": split,
-            "pipeline": pipeline, "limit_train": limit_train, "limit_test": limit_test, "data_dir": data_dir,
-            "device": device}
+    config = copy.deepcopy(recipe)
+    if epochs is not None:
+        config["train"]["epochs"] = epochs
+    return {**config, "seed": seed, "split": split, "pipeline": pipeline, "limit_train": limit_train,
+            "limit_test": limit_test, "data_dir": data_dir, "device": device}
 
 
 def run_like(config: dict, recipe: dict) -> dict:
     """Another recipe with the same run options as ``config``: seed, split, pipeline, limits, data, device, epochs."""
-    return {**run_config(recipe, **{key: config[key] for key in RUN_KEYS}), "epochs": config["epochs"]}
+    return run_config(recipe, **{key: config[key] for key in RUN_KEYS}, epochs=config["train"]["epochs"])
 
 
 def make_loaders(config: dict, device) -> tuple:
@@ -40,45 +49,47 @@ def make_loaders(config: dict, device) -> tuple:
 
     The evaluation batches are the test set, or the validation digits when ``config["split"]`` is "validation".
     """
-    augment = AugmentSpec(**config["augment"]) if config.get("augment") is not None else None
+    augment = AugmentSpec(**config["augment"]) if config["augment"] is not None else None
+    batch_size = config["train"]["batch_size"]
     train_part, eval_part = SPLITS[config.get("split", "test")]
     common = dict(data_dir=config["data_dir"], seed=config["seed"])
     if config["pipeline"] == "fast":
-        train = resident_loader(True, config["batch_size"], device, limit=config["limit_train"], augment=augment,
+        train = resident_loader(True, batch_size, device, limit=config["limit_train"], augment=augment,
                                 part=train_part, **common)
         test = resident_loader(False, EVAL_BATCH_SIZE, device, limit=config["limit_test"], part=eval_part, **common)
         return train, test
     if config["pipeline"] != "torchvision":
         raise ValueError(f"pipeline must be one of {PIPELINES}, got {config['pipeline']!r}")
-    train = torchvision_loader(True, config["batch_size"], limit=config["limit_train"], augment=augment,
+    train = torchvision_loader(True, batch_size, limit=config["limit_train"], augment=augment,
                                part=train_part, **common)
     test = torchvision_loader(False, EVAL_BATCH_SIZE, limit=config["limit_test"], part=eval_part, **common)
     return on_device(train, device), on_device(test, device)
 
 
 def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
-    """SGD (momentum, optional Nesterov and weight decay) and the scheduler ``config["scheduler"]`` names.
+    """SGD as ``config["optimizer"]`` says and the scheduler ``config["schedule"]`` names.
 
     Returns ``(optimizer, scheduler or None, step_scheduler_per_batch)``.
     """
-    optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
-                                nesterov=config.get("nesterov", False), weight_decay=config.get("weight_decay", 0.0))
-    kind = config.get("scheduler", "none")
+    opt, schedule, epochs = config["optimizer"], config["schedule"], config["train"]["epochs"]
+    optimizer = torch.optim.SGD(model.parameters(), lr=opt["lr"], momentum=opt["momentum"], nesterov=opt["nesterov"],
+                                weight_decay=opt["weight_decay"])
+    kind = schedule["name"]
     if kind == "none":
         return optimizer, None, False
     if kind == "step":
-        return optimizer, torch.optim.lr_scheduler.StepLR(optimizer, config["step_size"], config["gamma"]), False
+        return optimizer, torch.optim.lr_scheduler.StepLR(optimizer, schedule["step_size"], schedule["gamma"]), False
     if kind == "multistep":
-        scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, config["milestones"], config["gamma"])
+        scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, schedule["milestones"], schedule["gamma"])
         return optimizer, scheduler, False
     if kind == "onecycle":
         scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=config["lr"], epochs=config["epochs"], steps_per_epoch=steps_per_epoch,
-            pct_start=config["pct_start"], div_factor=config["div_factor"],
-            final_div_factor=config["final_div_factor"], anneal_strategy="cos")
+            optimizer, max_lr=opt["lr"], epochs=epochs, steps_per_epoch=steps_per_epoch,
+            pct_start=schedule["pct_start"], div_factor=schedule["div_factor"],
+            final_div_factor=schedule["final_div_factor"], anneal_strategy="cos")
         return optimizer, scheduler, True
     if kind == "cosine":  # from the peak lr down to zero along half a cosine, one step per batch, no warm-up
-        total = config["epochs"] * steps_per_epoch
+        total = epochs * steps_per_epoch
         return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total, eta_min=0.0), True
     raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {kind!r}")
 
@@ -86,13 +97,13 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
 def train(model: nn.Module, train_batches, eval_batches, config: dict, progress: bool = True, leave: bool = True,
           log=None) -> tuple[nn.Module, History]:
     """The optimiser, schedule, weight average and loss of ``config``, then ``fit``: returns the model that was
-    evaluated after each epoch (the trained one, or its weight average when the recipe has ``ema``) and the history.
+    evaluated after each epoch (the trained one, or its weight average when the recipe has an ``ema`` decay) and the history.
     """
     optimizer, scheduler, per_batch = make_optimizer(model, config, len(train_batches))
-    ema = make_ema(model, config["ema"]) if config.get("ema") else None
-    history = fit(model, train_batches, eval_batches, optimizer, config["epochs"], scheduler, per_batch,
-                  progress=progress, leave=leave, log=log, ema=ema,
-                  label_smoothing=config.get("label_smoothing", 0.0))
+    loop = config["train"]
+    ema = make_ema(model, loop["ema"]) if loop["ema"] else None
+    history = fit(model, train_batches, eval_batches, optimizer, loop["epochs"], scheduler, per_batch,
+                  progress=progress, leave=leave, log=log, ema=ema, label_smoothing=loop["label_smoothing"])
     return (model if ema is None else ema.module), history
 
 

@@ -3,29 +3,48 @@
 from ..core.models import MODEL_NAMES, build_spec, count_parameters
 from ..phases import PHASES, phase as phase_row
 
-# What each key means, for the recipe table a notebook shows.
+# What each key means, for the recipe table a notebook shows (keys as ``recipe_changes`` writes them).
 KEY_MEANINGS = {
     "model": "utils.build_model(model)",
-    "epochs": "training epochs (the mission allows at most 15)",
-    "batch_size": "digits per optimiser step",
-    "lr": "SGD's learning rate (the peak, where a schedule lowers it)",
-    "momentum": "SGD momentum",
-    "nesterov": "Nesterov momentum (gradient at the look-ahead point)",
-    "weight_decay": "L2 penalty on every weight",
-    "scheduler": "learning-rate schedule, stepped once per epoch",
-    "step_size": "StepLR: epochs between drops",
-    "milestones": "MultiStepLR: the epochs after which lr drops",
-    "gamma": "the factor of each drop",
-    "augment": "per-sample RandomAffine + ColorJitter ranges (None: none)",
-    "ema": "decay per step of the weight average that is evaluated (absent: the trained weights are)",
-    "label_smoothing": "label smoothing of the training loss (absent: none)",
+    "train.epochs": "training epochs (the mission allows at most 15)",
+    "train.batch_size": "digits per optimiser step",
+    "train.label_smoothing": "weight of the uniform target mixed into the training loss (0: none)",
+    "train.ema": "decay per step of the weight average that is evaluated (-: the trained weights are)",
+    "optimizer.lr": "SGD's learning rate (the peak, where a schedule lowers it)",
+    "optimizer.momentum": "SGD momentum",
+    "optimizer.nesterov": "Nesterov momentum (gradient at the look-ahead point)",
+    "optimizer.weight_decay": "L2 penalty on every weight",
+    "schedule.name": "learning-rate schedule: step and multistep lower lr after whole epochs, cosine and onecycle "
+                     "move it after every batch",
+    "schedule.step_size": "StepLR: epochs between drops",
+    "schedule.milestones": "MultiStepLR: the epochs after which lr drops",
+    "schedule.gamma": "the factor of each drop",
+    "schedule.pct_start": "OneCycleLR: the share of steps spent rising to the peak",
+    "schedule.div_factor": "OneCycleLR: the peak over the starting lr",
+    "schedule.final_div_factor": "OneCycleLR: the starting lr over the final lr",
+    "augment": "per-sample RandomAffine + ColorJitter ranges (-: none)",
 }
+GROUPS = ("train", "optimizer", "schedule")  # a recipe's groups shown key by key; ``augment`` is shown whole
+
+
+def flat(recipe: dict) -> dict:
+    """``recipe`` with each group's keys written ``group.key``, in the recipe's order."""
+    out = {}
+    for key, value in recipe.items():
+        if key in GROUPS:
+            out.update({f"{key}.{inner}": v for inner, v in value.items()})
+        else:
+            out[key] = value
+    return out
 
 
 def recipe_changes(before: dict | None, after: dict) -> list[str]:
-    """What ``after`` changes against ``before``, one ``key: old -> new`` line per key (every key when ``before`` is None)."""
+    """What ``after`` changes against ``before``, one ``key: old -> new`` line per key (every key when ``before`` is
+    None); a group's keys are written ``group.key``."""
+    after = flat(after)
     if before is None:
         return [f"{key}: {_show(value)}" for key, value in after.items()]
+    before = flat(before)
     keys = list(before) + [key for key in after if key not in before]
     return [f"{key}: {_show(before.get(key))} -> {_show(after.get(key))}"
             for key in keys if before.get(key) != after.get(key)]
@@ -42,7 +61,7 @@ def _show(value) -> str:
 def recipe_markdown(recipe: dict) -> str:
     """The recipe as a table: key, value, what it means."""
     lines = ["| key | value | meaning |", "|---|---|---|"]
-    lines += [f"| `{key}` | {_show(value)} | {KEY_MEANINGS.get(key, '')} |" for key, value in recipe.items()]
+    lines += [f"| `{key}` | {_show(value)} | {KEY_MEANINGS[key]} |" for key, value in flat(recipe).items()]
     return "\n".join(lines)
 
 
