@@ -64,7 +64,9 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     assert record["test_loss"][0] > 0 and record["lr"] == record["recipe"]["lr"]
     assert record["device"] in ("cpu", "cuda", "mps") and record["wall_time_s"] > 0
     assert (tmp_path / "results" / f"phase{phase}.pt").stat().st_size > 0
-    assert {p.stem for p in (tmp_path / "image").glob("*.png")} == set(row.figures)
+    # Notebook 4 no longer draws the augmentation (phase 3 introduces it, phase 4 does not change it); utils/phases.py
+    # lists phase4_augmentation until its owner drops it from phase 4's row.
+    assert {p.stem for p in (tmp_path / "image").glob("*.png")} == set(row.figures) - {"phase4_augmentation"}
     if phase == 4:
         study = json.loads((tmp_path / "results" / "phase4_seeds.json").read_text())
         assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2, 2]
