@@ -56,12 +56,12 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     record = json.loads((tmp_path / "results" / f"phase{phase}.json").read_text())
     assert (record["phase"], record["params"], record["epochs"], record["seed"], record["batch_size"]) == \
         (phase, row.params, 1, 7, 128)
-    assert record["recipe"] == json.loads(json.dumps({**utils.RECIPES[phase], "epochs": 1}))
+    assert record["recipe"] == json.loads(json.dumps(utils.tweak(utils.RECIPES[phase], {"train.epochs": 1})))
     for key in ("test_acc", "train_acc", "test_loss", "train_loss"):
         assert len(record[key]) == 1
     correct = record["test_acc"][0] * SMOKE["limit_test"] / 100  # accuracy over exactly limit_test digits
     assert 0 <= correct <= SMOKE["limit_test"] and correct == pytest.approx(round(correct), abs=1e-9)
-    assert record["test_loss"][0] > 0 and record["lr"] == record["recipe"]["lr"]
+    assert record["test_loss"][0] > 0 and record["lr"] == record["recipe"]["optimizer"]["lr"]
     assert record["device"] in ("cpu", "cuda", "mps") and record["wall_time_s"] > 0
     assert (tmp_path / "results" / f"phase{phase}.pt").stat().st_size > 0
     assert {p.stem for p in (tmp_path / "image").glob("*.png")} == set(row.figures)
@@ -70,8 +70,7 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
         assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2, 2]
         final, other = study["recipes"]
         assert final["runs"][0]["acc"] == record["test_acc"]  # seed 7 is the headline run, reused
-        assert other["recipe"] == json.loads(json.dumps({**utils.with_schedule(utils.RECIPES[3], utils.STEP_6),
-                                                         "epochs": 1}))
+        assert other["recipe"] == json.loads(json.dumps(utils.tweak(utils.SEED_WRITE_UP_PHASE4, {"train.epochs": 1})))
     if phase == 5:
         study = json.loads((tmp_path / "results" / "phase5_seeds.json").read_text())
         assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2]

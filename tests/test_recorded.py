@@ -61,11 +61,12 @@ def test_result_file_is_complete_and_records_the_phases_recipe(phase):
 
 
 @pytest.mark.parametrize("phase", PHASES)
-def test_notebook_history_table_is_the_recorded_history(phase):
-    table = outputs(phase, "utils.history_markdown(history)")
+def test_notebook_last5_table_is_the_recorded_history(phase):
+    table = outputs(phase, "utils.last5_markdown(history)")
     rows = [line.split("|")[1:-1] for line in table.splitlines() if re.match(r"\| \d+ \|", line)]
-    assert [float(row[5]) for row in rows] == [round(a, 2) for a in record(phase)["test_acc"]]
-    assert [float(row[3]) for row in rows] == [round(a, 2) for a in record(phase)["train_acc"]]
+    assert [int(row[0]) for row in rows] == list(range(11, 16))
+    assert [float(row[3]) for row in rows] == [round(a, 2) for a in record(phase)["test_acc"][-5:]]
+    assert [float(row[2]) for row in rows] == [round(a, 4) for a in record(phase)["test_loss"][-5:]]
 
 
 @pytest.mark.parametrize("phase", PHASES)

@@ -86,7 +86,7 @@ def test_comparison_shows_the_change_against_the_previous_phase():
     current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1), history([99.0, 99.25]), "cpu")
     text = utils.comparison_markdown(current, previous)
     assert "| change vs phase 1 | +78 | +0.00 | +0.75 | +0.75 | +1.00 |" in text
-    assert "| seed write-up, phase 2 (reported) | 7,974 | 99.43 | 99.21 | | |" in text
+    assert "| original write-up, phase 2 (reported) | 7,974 | 99.43 | 99.21 | | |" in text
     assert "test above train, with no augmentation" in text
 
 

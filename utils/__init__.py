@@ -22,7 +22,7 @@ from .core.models import build_model, build_spec, count_parameters
 from .core.runs import make_loaders, make_optimizer, run_config, run_like, train, train_recipe
 from .core.runtime import pick_device, seed_everything
 from .core.train import History, evaluate, fit, make_ema
-from .experiments.study import run_seed_study
+from .experiments.study import run_seed_study, study_record
 from .experiments.trials import load_trials
 from .goal import goal_verdict, verdict
 from .paths import ProjectNotFound, project_root
@@ -30,27 +30,28 @@ from .phases import PHASES, RECIPES
 from .recipes import SEED_WRITE_UP_PHASE4, tweak
 from .records import load_result, recipe_of, result_record, save_run
 from .report.analysis import analysis_markdown
-from .report.diagnostics import augmentation_rows, batchnorm_activations, misclassified, model_summary, versions
+from .report.diagnostics import (augmentation_rows, batchnorm_activations, misclassified, model_memory, model_summary,
+                                 versions)
 from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr,
                            plot_seed_curves, plot_series, plot_test_accuracy)
 from .report.readme import series_points
 from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_changes, recipe_markdown
-from .report.tables import (comparison_markdown, history_markdown, levers_markdown, study_markdown,
+from .report.tables import (comparison_markdown, history_markdown, last5_markdown, levers_markdown, study_markdown,
                             trials_markdown)
 from .trained import load_trained, predict
 
 __all__ = [
     "AugmentSpec", "History", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
-    "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "analysis_markdown", "augment_batch",
-    "augmentation_rows", "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
+    "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "analysis_markdown", "augment_batch", "augmentation_rows",
+    "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict",
-    "history_markdown", "layer_table", "levers_markdown", "load_part", "load_result", "load_split", "load_trained",
-    "load_trials", "make_ema", "make_loaders", "make_optimizer", "misclassified", "model_summary", "pick_device",
-    "platform_record", "plot_augmentation_rows", "plot_batchnorm", "plot_digits", "plot_history", "plot_lr",
-    "plot_seed_curves", "plot_series", "plot_test_accuracy", "predict", "project_root", "recipe_changes",
-    "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like",
-    "run_seed_study", "save_run", "seed_everything", "series_points", "study_markdown", "table_markdown",
-    "torchvision_loader", "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict",
-    "versions",
+    "history_markdown", "last5_markdown", "layer_table", "levers_markdown", "load_part", "load_result", "load_split",
+    "load_trained", "load_trials", "make_ema", "make_loaders", "make_optimizer", "misclassified", "model_memory",
+    "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm", "plot_digits",
+    "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy", "predict", "project_root",
+    "recipe_changes", "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record",
+    "run_config", "run_like", "run_seed_study", "save_run", "seed_everything", "series_points", "study_markdown",
+    "study_record", "table_markdown", "torchvision_loader", "train", "train_recipe", "trials_markdown", "tweak",
+    "validate_parameters", "verdict", "versions",
 ]

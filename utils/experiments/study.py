@@ -3,6 +3,7 @@
 import time
 from dataclasses import dataclass
 
+from ..core.machine import platform_record
 from ..core.runs import train_recipe
 from ..goal import HOLD_EPOCHS
 from ..records import recipe_of, run_row, summarize
@@ -41,3 +42,11 @@ def run_seed_study(name: str, config: dict, seeds: list[int], device, done: dict
         log(f"{name}, seed {seed} ({index}/{len(seeds)}): last-{HOLD_EPOCHS} minimum {runs[-1]['min_last']:.2f}%, "
             f"final {runs[-1]['final']:.2f}% ({source})")
     return SeedStudy(name, config, runs)
+
+
+def study_record(studies: dict, device) -> dict:
+    """A notebook's seed studies (name -> ``SeedStudy``, all over the same seeds) as ``results/phase{N}_seeds.json``
+    records them: the seeds, each recipe's runs and summary, and the platform they ran on."""
+    first = next(iter(studies.values()))
+    return {"seeds": [run["seed"] for run in first.runs], "recipes": [study.as_dict() for study in studies.values()],
+            "platform": platform_record(device)}

@@ -1,4 +1,4 @@
-"""Looking inside a run: environment, model summary, activations around BatchNorm, misclassified digits."""
+"""Looking inside a run: environment, model summary and memory, activations around BatchNorm, misclassified digits."""
 
 import contextlib
 import copy
@@ -31,6 +31,17 @@ def model_summary(model: nn.Module) -> str:
     with contextlib.redirect_stdout(buffer):
         summary(cpu_copy, (1, 28, 28), device="cpu")
     return buffer.getvalue().rstrip()
+
+
+def model_memory(model: nn.Module) -> str:
+    """torchsummary's memory estimate for one digit, in one line (its layer rows are the receptive-field table's)."""
+    sizes = {}
+    for line in model_summary(model).splitlines():
+        name, _, value = line.partition(" (MB): ")
+        if value:
+            sizes[name] = value
+    return (f"one 1x28x28 digit through the model: forward/backward pass {sizes['Forward/backward pass size']} MB, "
+            f"parameters {sizes['Params size']} MB, estimated total {sizes['Estimated Total Size']} MB (torchsummary)")
 
 
 @torch.no_grad()

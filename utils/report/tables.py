@@ -17,6 +17,16 @@ def history_markdown(history) -> str:
     return "\n".join(lines)
 
 
+def last5_markdown(history) -> str:
+    """The last ``HOLD_EPOCHS`` epochs of a run, the ones the target judges, as a markdown table: learning rate, test
+    loss, test accuracy and whether it reached ``TARGET_ACC`` (fewer rows when the run is shorter)."""
+    lines = [f"| epoch | lr | test loss | test acc (%) | >= {TARGET_ACC:.2f} |", "|---:|---:|---:|---:|:---:|"]
+    for i in range(max(0, history.epochs - HOLD_EPOCHS), history.epochs):
+        reached = "yes" if history.test_acc[i] >= TARGET_ACC else "no"
+        lines.append(f"| {i + 1} | {history.lr[i]:.5f} | {history.test_loss[i]:.4f} | {history.test_acc[i]:.2f} | "
+                     f"{reached} |")
+    return "\n".join(lines)
+
 
 def _summary_row(record: dict) -> dict:
     return dict(params=record["params"], best_train=max(record["train_acc"]), best_test=max(record["test_acc"]),
@@ -24,15 +34,15 @@ def _summary_row(record: dict) -> dict:
 
 
 def comparison_markdown(record: dict, previous: dict | None) -> str:
-    """This run against the previous phase's recorded run and against the seed's reported numbers."""
+    """This run against the previous phase's recorded run and against the original write-up's reported numbers."""
     phase, row = record["phase"], _summary_row(record)
     lines = [f"| run | params | best train acc | best test acc | final test acc | min test acc, last {HOLD_EPOCHS} |",
              "|---|---:|---:|---:|---:|---:|"]
     reported = phase_row(phase).reported
-    if reported:  # phase 5 goes beyond the seed's write-up: nothing reported to compare with
-        seed_params, seed_train, seed_test = reported
-        lines.append(f"| seed write-up, phase {phase} (reported) | {seed_params:,} | {seed_train:.2f} | "
-                     f"{seed_test:.2f} | | |")
+    if reported:  # phase 5 goes beyond the original write-up: nothing reported to compare with
+        reported_params, reported_train, reported_test = reported
+        lines.append(f"| original write-up, phase {phase} (reported) | {reported_params:,} | {reported_train:.2f} | "
+                     f"{reported_test:.2f} | | |")
     lines.append(f"| **this run, phase {phase}** | {row['params']:,} | {row['best_train']:.2f} | "
                  f"{row['best_test']:.2f} | {row['final_test']:.2f} | {row['min_last']:.2f} |")
     if previous is not None:
