@@ -113,6 +113,12 @@ def test_phase5_goal_verdict_is_the_one_its_study_gives():
     assert outputs(5, "utils.goal_verdict(").strip().endswith(expected)  # after the study table, in its cell
 
 
+@pytest.mark.parametrize("phase", (4, 5))
+def test_the_every_seed_verdict_is_the_one_the_recorded_study_gives(phase):
+    entry = load(utils.PHASES[phase - 1].study)["recipes"][0]
+    assert outputs(phase, "utils.study_verdict(").strip() == utils.study_verdict(records.summarize(entry["runs"]))
+
+
 def test_the_comparison_recipe_is_phase_3s_recorded_recipe_plus_the_scheduler():
     final, seed_write_up = load("phase4_seeds.json")["recipes"]
     assert recipe_changes(record(3)["recipe"], seed_write_up["recipe"]) == [

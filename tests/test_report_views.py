@@ -71,8 +71,7 @@ def test_the_study_record_is_what_phaseN_seeds_json_holds():
 
 
 def test_the_comparison_names_the_original_write_up():
-    config = dict(phase=2, seed=1, batch_size=128, lr=0.01)
-    current = utils.result_record(2, 7974, config, fake_history([99.0, 99.25], [0.03, 0.02], [0.01, 0.01]), "cpu")
+    current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1), fake_history([99.0, 99.25], [0.03, 0.02], [0.01, 0.01]), "cpu")
     assert "| original write-up, phase 2 (reported) | 7,974 | 99.43 | 99.21 | | |" in \
         utils.comparison_markdown(current, None)
 

@@ -99,7 +99,7 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
         utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), history([98.0, 98.5]), "cpu")))
     report.update_readme(readme, tmp_path)
     text = readme.read_text()
-    assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | 99.04 / 98.88 | 2.0 s on cpu |" in text
+    assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | - (no seed study) | 99.04 / 98.88 | 2.0 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "| 4 | _not run yet_ |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
     assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been" in text
@@ -118,3 +118,13 @@ def test_the_results_table_shows_the_median_epoch_not_a_slow_spell(tmp_path):
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), slow, "cpu")))
     assert "| 17.2 s on cpu |" in report.results_table(tmp_path)
+
+
+def test_the_study_verdict_judges_every_seed():
+    from utils.records import run_row, summarize
+    rows = [run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in enumerate([99.45, 99.41, 99.39], start=1)]
+    assert utils.study_verdict(summarize(rows)) == (
+        "held >= 99.40% in each of the last 5 epochs on 2 of 3 seeds: every seed NOT MET "
+        "(mean last-5 minimum 99.42%, worst 99.39%)")
+    assert utils.study_verdict(summarize(rows[:2])).startswith("held >= 99.40% in each of the last 5 epochs on 2 of 2 "
+                                                               "seeds: every seed MET")

@@ -24,21 +24,21 @@ from .core.runtime import pick_device, seed_everything
 from .core.train import History, evaluate, fit, make_ema
 from .experiments.study import run_seed_study, study_record
 from .experiments.trials import load_trials
-from .goal import goal_verdict, verdict
+from .goal import goal_verdict, study_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
 from .recipes import SEED_WRITE_UP_PHASE4, tweak
-from .records import load_result, recipe_of, result_record, save_run
+from .records import load as load_record, load_result, recipe_of, result_record, save_run
 from .report.analysis import analysis_markdown
 from .report.diagnostics import (augmentation_rows, batchnorm_activations, misclassified, model_memory, model_summary,
                                  versions)
 from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr,
-                           plot_seed_curves, plot_series, plot_test_accuracy)
+                           plot_seed_curves, plot_series, plot_test_accuracy, plot_trials)
 from .report.readme import series_points
 from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_changes, recipe_markdown
-from .report.tables import (comparison_markdown, history_markdown, last5_markdown, levers_markdown, study_markdown,
-                            trials_markdown)
+from .report.tables import (comparison_markdown, history_markdown, last5_markdown, levers_markdown,
+                            powered_trials_markdown, study_markdown, trials_markdown)
 from .trained import load_trained, predict
 
 __all__ = [
@@ -46,12 +46,13 @@ __all__ = [
     "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "analysis_markdown", "augment_batch", "augmentation_rows",
     "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict",
-    "history_markdown", "last5_markdown", "layer_table", "levers_markdown", "load_part", "load_result", "load_split",
-    "load_trained", "load_trials", "make_ema", "make_loaders", "make_optimizer", "misclassified", "model_memory",
-    "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm", "plot_digits",
-    "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy", "predict", "project_root",
-    "recipe_changes", "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record",
-    "run_config", "run_like", "run_seed_study", "save_run", "seed_everything", "series_points", "study_markdown",
-    "study_record", "table_markdown", "torchvision_loader", "train", "train_recipe", "trials_markdown", "tweak",
-    "validate_parameters", "verdict", "versions",
+    "history_markdown", "last5_markdown", "layer_table", "levers_markdown", "load_part", "load_record", "load_result",
+    "load_split", "load_trained", "load_trials", "make_ema", "make_loaders", "make_optimizer", "misclassified",
+    "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
+    "plot_digits", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy", "plot_trials",
+    "powered_trials_markdown", "predict", "project_root", "recipe_changes", "recipe_markdown", "recipe_of",
+    "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like", "run_seed_study", "save_run",
+    "seed_everything", "series_points", "study_markdown", "study_record", "study_verdict", "table_markdown",
+    "torchvision_loader", "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict",
+    "versions",
 ]

@@ -31,7 +31,7 @@ class Verdict:
     met: bool
 
     def __str__(self) -> str:
-        return "\n".join(self.lines + [f"mission {'MET' if self.met else 'NOT MET'}"])
+        return "\n".join(self.lines + [f"this run: mission {'MET' if self.met else 'NOT MET'}"])
 
 
 def _line(ok: bool, text: str) -> str:
@@ -64,7 +64,7 @@ def every_seed(summary: dict) -> bool:
 
 
 def study_verdict(summary: dict) -> str:
-    """The target as written, judged over a seed study: 'held on 9 of 10 seeds: NOT MET'."""
+    """The target as written, judged over a seed study: 'held ... on 9 of 10 seeds: every seed NOT MET (...)'."""
     return (f"{held_line(summary)}: every seed {'MET' if every_seed(summary) else 'NOT MET'} (mean last-{HOLD_EPOCHS} "
             f"minimum {summary['mean_min_last']:.2f}%, worst {summary['worst_min_last']:.2f}%)")
 

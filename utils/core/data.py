@@ -20,7 +20,7 @@ from torchvision import datasets, transforms
 
 from ..paths import project_root
 
-MNIST_MEAN = 0.1307  # mean pixel of the training set, in [0, 1] units (the seed's constant)
+MNIST_MEAN = 0.1307  # mean pixel of the training set, in [0, 1] units (the original write-up's constant)
 MNIST_STD = 0.3081   # its standard deviation
 VALIDATION_SIZE = 10_000  # the last 10,000 training digits
 PART_SIZES = {"train": 60_000, "test": 10_000, "fit": 60_000 - VALIDATION_SIZE, "validation": VALIDATION_SIZE}
