@@ -51,8 +51,7 @@ def execute(notebook: Path, tmp_path: Path, **parameters):
 def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     row = ROWS[notebook.stem]
     phase = row.number
-    extra = {"study_seeds": [7, 8]} if row.study else {}
-    execute(notebook, tmp_path, seed=7, **SMOKE, **extra)
+    execute(notebook, tmp_path, seed=7, **SMOKE)
     record = json.loads((tmp_path / "results" / f"phase{phase}.json").read_text())
     assert (record["phase"], record["params"], record["epochs"], record["seed"], record["batch_size"]) == \
         (phase, row.params, 1, 7, 128)
@@ -65,16 +64,7 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     assert record["device"] in ("cpu", "cuda", "mps") and record["wall_time_s"] > 0
     assert (tmp_path / "results" / f"phase{phase}.pt").stat().st_size > 0
     assert {p.stem for p in (tmp_path / "image").glob("*.png")} == set(row.figures)
-    if phase == 4:
-        study = json.loads((tmp_path / "results" / "phase4_seeds.json").read_text())
-        assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2, 2]
-        final, other = study["recipes"]
-        assert final["runs"][0]["acc"] == record["test_acc"]  # seed 7 is the headline run, reused
-        assert other["recipe"] == json.loads(json.dumps(utils.tweak(utils.SEED_WRITE_UP_PHASE4, {"train.epochs": 1})))
-    if phase == 5:
-        study = json.loads((tmp_path / "results" / "phase5_seeds.json").read_text())
-        assert study["seeds"] == [7, 8] and [len(r["runs"]) for r in study["recipes"]] == [2]
-        assert study["recipes"][0]["runs"][0]["acc"] == record["test_acc"]
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [f"phase{phase}.json", f"phase{phase}.pt"]
 
 
 def _seeded_outputs(tmp_path):

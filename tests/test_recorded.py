@@ -16,7 +16,6 @@ from utils.report import readme as report
 from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_MODEL
 from utils.report.recipes import recipe_changes
 from utils.checks.regression import phase_runs, spread_tolerance
-from utils.experiments.study import SeedStudy
 from utils.core.train import History
 
 REPO_ROOT = utils.project_root()
@@ -83,14 +82,14 @@ def test_notebook_analysis_is_the_one_the_recorded_numbers_give(phase):
 
 
 def test_phase4_analysis_is_the_one_the_recorded_numbers_give():
-    study = load("phase4_seeds.json")
+    study = utils.load_study(4)
     expected = utils.analysis_markdown(record(4), trials=load("phase4_trials.json"),
                                        studies={entry["name"]: entry for entry in study["recipes"]})
     assert outputs(4, "utils.analysis_markdown(").strip() == expected
 
 
 def test_phase5_analysis_is_the_one_the_recorded_numbers_give():
-    study = load("phase5_seeds.json")
+    study = utils.load_study(5)
     expected = utils.analysis_markdown(record(5), record(4), trials=load("phase5_search.json"),
                                        studies={entry["name"]: entry for entry in study["recipes"]})
     assert outputs(5, "utils.analysis_markdown(").strip() == expected
@@ -98,39 +97,38 @@ def test_phase5_analysis_is_the_one_the_recorded_numbers_give():
 
 @pytest.mark.parametrize("phase", STUDIED)
 def test_seed_study_summary_follows_from_its_runs(phase):
-    study = load(f"phase{phase}_seeds.json")
-    assert study["seeds"] == [1, 2, 3, 4, 5]
-    for entry in study["recipes"]:
-        assert [run["seed"] for run in entry["runs"]] == study["seeds"]
+    study = utils.load_study(phase)  # refuses a study of another recipe than the phase's
+    shown = outputs(phase, "utils.study_markdown(")
+    for index, entry in enumerate(study["recipes"]):
+        seeds = study["seeds"] if index == 0 else study.get("compared_seeds", study["seeds"])
+        assert [run["seed"] for run in entry["runs"]] == seeds
         assert all(len(run["acc"]) == 15 for run in entry["runs"])
-        assert SeedStudy(entry["name"], {}, entry["runs"]).summary() == entry["summary"]
-        assert f"{entry['summary']['held']} of 5 seeds held" in outputs(phase, "utils.study_markdown(study)")
+        assert records.summarize(entry["runs"]) == entry["summary"]
+        assert utils.study_markdown(entry) in shown
 
 
 def test_phase5_goal_verdict_is_the_one_its_study_gives():
-    entry = load("phase5_seeds.json")["recipes"][0]
-    expected = utils.goal_verdict(record(5)["params"], SeedStudy(entry["name"], {}, entry["runs"]))
-    assert outputs(5, "utils.goal_verdict(").strip().endswith(expected)  # after the study table, in its cell
+    entry = utils.load_study(5)["recipes"][0]
+    expected = utils.goal_verdict(record(5)["params"], records.summarize(entry["runs"]))
+    assert outputs(5, "utils.goal_verdict(").strip() == expected
 
 
 @pytest.mark.parametrize("phase", (4, 5))
 def test_the_every_seed_verdict_is_the_one_the_recorded_study_gives(phase):
-    entry = load(utils.PHASES[phase - 1].study)["recipes"][0]
+    entry = utils.load_study(phase)["recipes"][0]
     assert outputs(phase, "utils.study_verdict(").strip() == utils.study_verdict(records.summarize(entry["runs"]))
 
 
 def test_the_comparison_recipe_is_phase_3s_recorded_recipe_plus_the_scheduler():
-    final, seed_write_up = load("phase4_seeds.json")["recipes"]
+    final, seed_write_up = utils.load_study(4)["recipes"]
     assert recipe_changes(record(3)["recipe"], seed_write_up["recipe"]) == [
         "schedule.name: none -> step", "schedule.step_size: - -> 6", "schedule.gamma: - -> 0.1"]
     assert final["recipe"] == record(4)["recipe"]
 
 
 @pytest.mark.parametrize("phase", STUDIED)
-def test_headline_run_is_seed_1_of_the_final_recipe(phase):
-    final = load(f"phase{phase}_seeds.json")["recipes"][0]
-    assert final["runs"][0]["acc"] == record(phase)["test_acc"]
-    assert final["recipe"] == record(phase)["recipe"]
+def test_the_study_is_of_the_headline_runs_recipe(phase):
+    assert utils.load_study(phase)["recipes"][0]["recipe"] == record(phase)["recipe"]
 
 
 def test_trials_file_holds_the_candidates_as_defined_and_its_decision_follows():

@@ -9,7 +9,6 @@ import pytest
 
 import utils
 from utils.core.train import History
-from utils.experiments.study import SeedStudy
 from utils.goal import HOLD_EPOCHS, TARGET_ACC
 from utils.records import run_row
 from utils.report.analysis import gap_reading
@@ -62,12 +61,24 @@ def test_a_gap_is_called_overfitting_only_once_the_test_loss_has_stopped_falling
     assert gap_reading({**record, "test_acc": [98.2, 99.0, 99.4]})[0] == "No train-test gap"
 
 
-def test_the_study_record_is_what_phaseN_seeds_json_holds():
-    runs = [run_row(3, [99.1] + [99.4] * 5), run_row(1, [99.2] + [99.3] * 5)]
-    studies = {"a": SeedStudy("a", {"model": 3}, runs), "b": SeedStudy("b", {"model": 3}, runs)}
-    record = utils.study_record(studies, "cpu")
-    assert record["seeds"] == [3, 1] and [r["name"] for r in record["recipes"]] == ["a", "b"]
-    assert record["recipes"][0]["summary"]["held"] == 1 and record["platform"] == utils.platform_record("cpu")
+def test_a_study_table_is_a_row_per_seed_and_one_summary_line():
+    runs = [run_row(1, [99.2] + [99.3] * 5), run_row(3, [99.1] + [99.4] * 5)]
+    assert utils.study_markdown({"name": "a", "runs": runs}).splitlines() == [
+        "**a**", "", "| seed | min test acc, last 5 | final | best | first epoch >= 99.40 |", "|---:|---:|---:|---:|---:|",
+        "| 1 | 99.30 | 99.30 | 99.30 | never |", "| 3 | 99.40 | 99.40 | 99.40 | 2 |", "",
+        "1 of 2 seeds held >= 99.40% in each of the last 5 epochs; last-5 minimum 99.35 +- 0.05% (mean +- standard "
+        "error), worst 99.30%; final accuracy 99.35 +- 0.07% (mean +- std)."]
+
+
+def test_a_study_recorded_for_another_recipe_is_refused(tmp_path):
+    from utils.records import write_json
+    recipe = utils.tweak(utils.RECIPES[4], {"optimizer.lr": 0.2})
+    write_json(tmp_path / utils.PHASES[3].study, {"recipes": [{"name": "final recipe", "recipe": recipe, "runs": []}]})
+    with pytest.raises(ValueError, match="records another recipe than phase 4's .it differs in: optimizer.: run make "
+                                         "study PHASE=4"):
+        utils.load_study(4, tmp_path)
+    write_json(tmp_path / utils.PHASES[3].study, {"recipes": [{"name": "final recipe", "recipe": utils.RECIPES[4]}]})
+    assert utils.load_study(4, tmp_path)["recipes"][0]["name"] == "final recipe"
 
 
 def test_the_comparison_names_the_original_write_up():
@@ -135,12 +146,10 @@ def test_later_notebooks_show_only_what_they_change(phase):
 
 
 @pytest.mark.parametrize("phase", [row.number for row in utils.PHASES if row.study])
-def test_a_seed_study_is_one_line_per_seed_then_the_table(phase):
+def test_a_seed_study_is_shown_from_its_record_once(phase):
     nb = [c.source for c in cells(phase) if c.cell_type == "code"]
-    runs = [i for i, s in enumerate(nb) if "utils.run_seed_study(" in s]
-    tables = [i for i, s in enumerate(nb) if "utils.study_markdown(" in s]
-    assert len(tables) == 1 and tables[0] == runs[-1] + 1
-    assert "print(" not in nb[tables[0]] and sum("utils.study_markdown(" in s for s in nb) == 1
+    tables = [s for s in nb if "utils.study_markdown(" in s]
+    assert len(tables) == 1 and f"utils.load_study({phase})" in tables[0] and "print(" not in tables[0]
 
 
 @pytest.mark.parametrize("phase", NOTEBOOKS)

@@ -19,10 +19,11 @@ def test_every_recorded_test_run_is_one_point(tmp_path):
     (tmp_path / "spread.json").write_text(json.dumps(spread))
     study4 = {"recipes": [{"name": "final recipe", "recipe": utils.RECIPES[4], "runs": [seed_row(1, last5(99.45))]},
                           {"name": "other", "recipe": utils.RECIPES[4], "runs": [seed_row(1, last5(99.3))]}]}
-    (tmp_path / "phase4_seeds.json").write_text(json.dumps(study4))
+    (tmp_path / utils.PHASES[3].study).write_text(json.dumps(study4))
     study5 = {"recipes": [{"name": "phase 5 model", "recipe": {**utils.RECIPES[4], "model": "8-8-M-10-10-12"},
                            "runs": [seed_row(1, last5(99.41)), seed_row(2, last5(99.38))]}]}
-    points = utils.series_points(tmp_path, studies={5: study5})
+    (tmp_path / utils.PHASES[4].study).write_text(json.dumps(study5))
+    points = utils.series_points(tmp_path)
     assert points == [("phase 1", 7001, 99.1), ("phase 1", 7001, 98.5), ("phase 2", 7002, 99.2),
                       ("phase 3", 7003, 99.3), ("phase 4", 7753, 99.45), ("phase 4, other", 7753, 99.3),
                       ("phase 5", 3564, 99.41), ("phase 5", 3564, 99.38)]

@@ -22,8 +22,7 @@ from .core.models import build_model, build_spec, count_parameters
 from .core.runs import make_loaders, make_optimizer, run_config, run_like, train, train_recipe
 from .core.runtime import pick_device, seed_everything
 from .core.train import History, evaluate, fit, make_ema
-from .experiments.study import run_seed_study, study_record
-from .experiments.trials import load_trials
+from .experiments.trials import load_study, load_trials
 from .goal import goal_verdict, study_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
@@ -47,12 +46,12 @@ __all__ = [
     "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict",
     "history_markdown", "last5_markdown", "layer_table", "levers_markdown", "load_part", "load_record", "load_result",
-    "load_split", "load_trained", "load_trials", "make_ema", "make_loaders", "make_optimizer", "misclassified",
-    "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
-    "plot_digits", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy", "plot_trials",
-    "powered_trials_markdown", "predict", "project_root", "recipe_changes", "recipe_markdown", "recipe_of",
-    "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like", "run_seed_study", "save_run",
-    "seed_everything", "series_points", "study_markdown", "study_record", "study_verdict", "table_markdown",
+    "load_split", "load_study", "load_trained", "load_trials", "make_ema", "make_loaders", "make_optimizer",
+    "misclassified", "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows",
+    "plot_batchnorm", "plot_digits", "plot_history", "plot_lr", "plot_seed_curves", "plot_series",
+    "plot_test_accuracy", "plot_trials", "powered_trials_markdown", "predict", "project_root", "recipe_changes",
+    "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like",
+    "save_run", "seed_everything", "series_points", "study_markdown", "study_verdict", "table_markdown",
     "torchvision_loader", "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict",
     "versions",
 ]

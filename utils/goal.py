@@ -74,9 +74,9 @@ def goal_met(params: int, summary: dict) -> bool:
     return params <= GOAL_PARAMS and every_seed(summary)
 
 
-def goal_verdict(params: int, study) -> str:
-    """Phase 5's goal against its seed study (``SeedStudy``), one line per condition (stretch: ``STRETCH_PARAMS``)."""
-    s = study.summary()
+def goal_verdict(params: int, s: dict) -> str:
+    """Phase 5's goal against the summary of its seed study (``utils.records.summarize``), one line per condition
+    (stretch: ``STRETCH_PARAMS``)."""
     lines = [_line(params <= GOAL_PARAMS, f"parameters {params:,} <= {GOAL_PARAMS:,} (stretch goal "
                                           f"{STRETCH_PARAMS:,}: {'met' if params <= STRETCH_PARAMS else 'not met'})"),
              _line(every_seed(s), held_line(s))]

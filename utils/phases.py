@@ -16,7 +16,7 @@ class Phase:
     recipe: dict                 # utils.recipes: model, epochs, optimiser, schedule, augmentation
     params: int                  # trainable parameters of the recipe's model (a test checks it against the model)
     figures: tuple[str, ...]     # image/<name>.png, written by the notebook
-    study: str | None = None     # results/<study>: the notebook's seed study, when it runs one
+    study: str | None = None     # results/<study>: the seed study the notebook shows (``make study PHASE=N``)
     chosen_by: str | None = None  # results/<file>: the trials or search that chose the recipe, on validation digits
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
@@ -32,7 +32,7 @@ PHASES = (
           reported=(7753, 98.72, 99.30)),
     Phase(4, "04_lr_scheduler", "+ LR schedule and the trials' levers", recipes.PHASE4, 7753,
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
-          study="phase4_seeds.json", chosen_by="phase4_trials.json", reported=(7753, 98.75, 99.47),
+          study="phase4_study.json", chosen_by="phase4_trials.json", reported=(7753, 98.75, 99.47),
           compared_with=(("seed write-up's recipe", recipes.SEED_WRITE_UP_PHASE4),)),
     Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model, chosen on validation digits", recipes.PHASE5, 3912,
           ("phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),

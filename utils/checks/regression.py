@@ -70,11 +70,6 @@ def phase_runs(phase: int, results: Path) -> list[list[float]]:
     return [headline] + [run["acc"] for run in spread if run["acc"] != headline]
 
 
-def study_runs(study: dict, recipe_name: str) -> list[list[float]]:
-    entry = next(e for e in study["recipes"] if e["name"] == recipe_name)
-    return [run["acc"] for run in entry["runs"]]
-
-
 def compare(name: str, recorded: list[float], rerun: list[float], exact: bool, tolerance: float) -> list[Check]:
     """The re-run's per-epoch accuracies against the recorded ones."""
     if exact:
@@ -111,23 +106,9 @@ def same_platform(recorded: dict, rerun: dict) -> bool:
 
 
 def check_notebook(phase: int, recorded_dir: Path, rerun_dir: Path) -> list[Check]:
-    """Every check of one re-executed notebook: its headline run and, where it has one, its study's re-run seeds."""
+    """Every check of one re-executed notebook: its headline run."""
     recorded, rerun = load(f"phase{phase}.json", recorded_dir), load(f"phase{phase}.json", rerun_dir)
     exact = same_platform(recorded, rerun)
     tolerance, _ = spread_tolerance(phase_runs(phase, recorded_dir))
-    checks = compare(f"phase {phase} headline (seed {recorded['seed']})", recorded["test_acc"], rerun["test_acc"],
-                     exact, tolerance)
-    study = phase_row(phase).study
-    now = load(study, rerun_dir, required=False) if study else None
-    if now is not None:
-        was = load(study, recorded_dir)
-        for index, entry in enumerate(now["recipes"]):
-            recorded_runs = {run["seed"]: run["acc"] for run in
-                             next(e for e in was["recipes"] if e["name"] == entry["name"])["runs"]}
-            recipe_tolerance, _ = spread_tolerance(study_runs(was, entry["name"]))
-            for run in entry["runs"]:
-                if index == 0 and run["seed"] == recorded["seed"]:
-                    continue  # the phase's own recipe under the headline seed: the headline run, checked above
-                checks += compare(f"phase {phase} study, {entry['name']} (seed {run['seed']})",
-                                  recorded_runs[run["seed"]], run["acc"], exact, recipe_tolerance)
-    return checks
+    return compare(f"phase {phase} headline (seed {recorded['seed']})", recorded["test_acc"], rerun["test_acc"], exact,
+                   tolerance)

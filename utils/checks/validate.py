@@ -36,19 +36,13 @@ def _writable_dir(name: str, value) -> Path:
     return path
 
 
-def _seed_list(value) -> bool:
-    return (isinstance(value, (list, tuple)) and len(value) >= 1 and all(_is_int(v) for v in value)
-            and len(set(value)) == len(value))
-
-
 def validate_parameters(*, epochs, seed, device, data_dir, results_dir, image_dir, limit_train, limit_test,
-                        pipeline="fast", **study) -> dict:
+                        pipeline="fast") -> dict:
     """Check every notebook parameter; returns them as a dict, or raises ``ParameterError`` on the first bad one.
 
     papermill hands command-line values over as Python literals where it can (``-p epochs 3`` is the int 3) and as
     strings where it cannot (``-p epochs three``), so type checks here are what catches a mistyped value.
-    ``epochs`` above 15 is allowed; the verdict then reports the mission's limit as broken. A notebook with a seed
-    study also passes ``study_seeds``: a non-empty list of distinct ints.
+    ``epochs`` above 15 is allowed; the verdict then reports the mission's limit as broken.
     """
     _require(_is_int(epochs) and epochs >= 1, "epochs", epochs, "a positive int (the mission allows at most 15)")
     _require(_is_int(seed), "seed", seed, "an int")
@@ -65,11 +59,6 @@ def validate_parameters(*, epochs, seed, device, data_dir, results_dir, image_di
         except ValueError as error:
             raise ParameterError(f"parameter {name}={value!r} is not allowed: {error}") from None
     _require(pipeline in PIPELINES, "pipeline", pipeline, f"one of {', '.join(PIPELINES)}")
-    for name, value in study.items():
-        _require(name == "study_seeds", name, value, "not a parameter (the study's is study_seeds)")
-        _require(_seed_list(value), name, value, "a non-empty list of distinct ints, e.g. [1, 2, 3, 4, 5] "
-                 "(papermill's -p passes text: use -y 'study_seeds: [1, 2]')")
     return dict(epochs=epochs, seed=seed, device=device, data_dir=data_dir,
                 results_dir=_writable_dir("results_dir", results_dir), image_dir=_writable_dir("image_dir", image_dir),
-                limit_train=limit_train, limit_test=limit_test, pipeline=pipeline,
-                **{name: list(value) for name, value in study.items()})
+                limit_train=limit_train, limit_test=limit_test, pipeline=pipeline)

@@ -15,9 +15,8 @@ notebook reads of the phases before it). Two checks per notebook:
 2. ``utils.checks.regression.check_notebook`` compares the re-run's results file with the recorded one: exactly on the
    recording platform, within the phase's tolerance elsewhere.
 
-A notebook with a seed study runs it on the seeds in ``STUDY_SPOT_CHECK`` only: its headline seed, whose run of the
-phase's own recipe is the headline run, re-trained once; each recipe it is compared with is re-trained under that
-seed and compared with its recorded curve.
+A seed study is a record (``make study``) that notebooks 4 and 5 show, like the trials: re-executing a notebook
+re-trains its headline run only.
 
 Where a notebook's recording platform is not this one, only the tolerance can be checked, and the notebooks run two
 at a time, one thread each (on 2 cores the faster layout); on the recording platform each runs alone, as recorded.
@@ -46,9 +45,6 @@ from ..records import load
 from .run import parse_value
 
 CELL_TIMEOUT_S = 3600
-# Injected into the copy of every notebook with a seed study: its headline seed only, so that the study reuses the
-# headline run for the phase's own recipe and re-trains that seed of each recipe it is compared with.
-STUDY_SPOT_CHECK = {"study_seeds": [1]}
 SANITIZE = """\
 [accuracy]
 regex: \\d+\\.\\d\\d
@@ -105,23 +101,19 @@ def main(argv=None) -> int:
         sanitize.write_text(SANITIZE)
         rows = [next(row for row in PHASES if row.notebook == source.stem) for source in sources]
         for row in rows:
-            for output in (f"phase{row.number}.json", row.study):  # only this re-run may write them
-                if output:
-                    (rerun / output).unlink(missing_ok=True)
+            (rerun / f"phase{row.number}.json").unlink(missing_ok=True)  # only this re-run may write it
         exact = {row.number: load(f"phase{row.number}.json").get("platform") == here for row in rows}
         # Where the recording platform is this one, each notebook runs alone with the recorded threads, so that the
         # same seed gives the same numbers; elsewhere only the tolerance can be checked, so two run at a time, one
         # thread each (the faster layout on 2 cores), longest first.
         parallel = [row for row in rows if not exact[row.number]]
-        parallel.sort(key=lambda row: row.study is None)  # a notebook with a study trains more: it starts first
         cores = os.cpu_count() or 1
         workers, threads = (2, max(1, cores // 2)) if cores >= 2 and len(parallel) > 1 else (1, None)
 
         def one(row):
             source = sources[rows.index(row)]
             start = time.perf_counter()
-            parameters = {**(STUDY_SPOT_CHECK if row.study else {}), **injected}
-            ok, output = _nbval(_copy(source, copies, parameters), root, None if exact[row.number] else sanitize,
+            ok, output = _nbval(_copy(source, copies, injected), root, None if exact[row.number] else sanitize,
                                 None if exact[row.number] else threads)
             return row, ok, output, time.perf_counter() - start
 

@@ -4,7 +4,7 @@
 
 The phase's own recipe under ``--seeds`` and each recipe the phase compares itself with under ``--compared-seeds``
 (phase 4: the original write-up's recipe as this series reconstructs it). Recorded as each run finishes, resumable;
-default file ``results/phase{N}_study.json``, beside the notebook's own study until the notebook reads it.
+default file ``results/phase{N}_study.json``, the study the phase's notebook shows (``utils.phases``: ``study``).
 """
 
 import argparse

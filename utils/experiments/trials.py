@@ -10,6 +10,7 @@ The decision rule, fixed before the trials were run:
    simplest, the earliest in the order A-F, is picked.
 """
 
+import json
 import statistics
 
 from ..core.data import PART_SIZES
@@ -44,6 +45,19 @@ def pick(candidates: list[dict]) -> tuple[str, str]:
 def load_trials(results=None, phase: int = 4) -> dict:
     """The trials (phase 4) or the search (phase 5) that chose the phase's recipe, as the command recorded it."""
     return load(phase_row(phase).chosen_by, results)
+
+
+def load_study(phase: int, results=None) -> dict:
+    """The seed study of ``phase`` as recorded (``make study PHASE=N``); an error, not a stale table, when its first
+    recipe is not the phase's recipe of today (the recipe changed since: record the study again)."""
+    row = phase_row(phase)
+    study = load(row.study, results)
+    recorded, recipe = study["recipes"][0]["recipe"], json.loads(json.dumps(row.recipe))
+    if recorded != recipe:
+        changed = ", ".join(key for key in recipe if recorded.get(key) != recipe[key])
+        raise ValueError(f"results/{row.study} records another recipe than phase {phase}'s (it differs in: {changed}):"
+                         f" run make study PHASE={phase} to record the study of this one")
+    return study
 
 
 PHASE5_REFERENCE = "C"  # phase 4's recipe and model in phase 4's trials: the level phase 5's smaller models must hold

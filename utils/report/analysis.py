@@ -189,7 +189,7 @@ def _phase5(record, previous, search, studies) -> list[str]:
 def analysis_markdown(record: dict, previous: dict | None = None, trials: dict | None = None,
                       studies: dict | None = None) -> str:
     """The Analysis of ``record``'s phase as markdown bullets (phases 2, 3 and 5 need ``previous``; phases 4 and 5 the
-    trials (phase 5: search) file and their seed studies, name -> ``SeedStudy.as_dict()``)."""
+    trials (phase 5: search) file and their seed studies, name -> an entry of the study record)."""
     phase = record["phase"]
     if record["epochs"] <= HOLD_EPOCHS:
         return (f"_A run of {record['epochs']} epoch(s) (a smoke run) is too short to analyse: the analysis reads the "

@@ -101,19 +101,21 @@ def plot_batchnorm(before: torch.Tensor, after: torch.Tensor):
     return _done(fig)
 
 
-def plot_seed_curves(studies: dict, title: str, hold_epochs: int = HOLD_EPOCHS):
-    """Each seed's test-accuracy curve, one panel per recipe (``studies``: recipe name -> ``SeedStudy``), with the
-    last ``hold_epochs`` epochs, the window the target is judged on, shaded."""
-    fig, axes = plt.subplots(1, len(studies), figsize=(6 * len(studies), 4), sharey=True, squeeze=False)
-    for ax, (name, study) in zip(axes[0], studies.items()):
-        epochs = len(study.runs[0]["acc"])
+def plot_seed_curves(study: dict, title: str, hold_epochs: int = HOLD_EPOCHS):
+    """Each seed's test-accuracy curve, one panel per recipe of ``study`` (a study record: ``make study``'s), with
+    the last ``hold_epochs`` epochs, the window the target is judged on, shaded."""
+    entries = study["recipes"]
+    fig, axes = plt.subplots(1, len(entries), figsize=(6 * len(entries), 4), sharey=True, squeeze=False)
+    for ax, entry in zip(axes[0], entries):
+        name, runs = entry["name"], entry["runs"]
+        epochs = len(runs[0]["acc"])
         ax.axvspan(epochs - hold_epochs + 0.5, epochs + 0.5, color="gold", alpha=0.2,
                    label=f"last {hold_epochs} epochs (judged)")
-        for run in study.runs:
+        for run in runs:
             ax.plot(range(1, len(run["acc"]) + 1), run["acc"], "o-", markersize=3, label=f"seed {run['seed']}")
         ax.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")
         ax.set(title=name, xlabel="epoch", ylim=(98.8, 99.8))
-        ax.grid(alpha=0.3), ax.legend(fontsize=8)
+        ax.grid(alpha=0.3), ax.legend(fontsize=7, ncol=2, loc="lower right")
     axes[0][0].set_ylabel("test accuracy (%)")
     fig.suptitle(title)
     return _done(fig)

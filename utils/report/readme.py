@@ -96,12 +96,10 @@ def trials_round2_section(results_dir) -> str:
     return powered_trials_markdown(record) if record else "_`make trials` (round 2) has not been run yet._"
 
 
-def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[str, int, float]]:
+def series_points(results_dir=None) -> list[tuple[str, int, float]]:
     """Every recorded test-set run of the series as ``(label, params, last-5 minimum)``: phases 1-3's headline runs
-    and their other seeds (``results/spread.json``), phases 4 and 5's seed studies (headline seed included).
-
-    ``studies`` (phase -> study record) stands in for a phase's ``phase{N}_seeds.json`` (the notebook's own study,
-    not saved yet); a file missing from ``results_dir`` is read from the project's ``results/`` (a smoke run)."""
+    and their other seeds (``results/spread.json``), phases 4 and 5's seed studies; a file missing from
+    ``results_dir`` is read from the project's ``results/`` (a smoke run)."""
     def folder(name):
         here = Path(results_dir or results_dir_of_project())
         return here if (here / name).exists() else results_dir_of_project()
@@ -115,7 +113,7 @@ def series_points(results_dir=None, studies: dict | None = None) -> list[tuple[s
             runs = phase_runs(row.number, folder(f"phase{row.number}.json"))  # the headline and its other seeds
             points += [(f"phase {row.number}", record["params"], last5_min(acc)) for acc in runs]
             continue
-        study = (studies or {}).get(row.number) or _load(folder(row.study), row.study)
+        study = _load(folder(row.study), row.study)
         for index, entry in enumerate((study or {}).get("recipes", [])):
             params = count_parameters(build_model(entry["recipe"]["model"]))
             label = f"phase {row.number}" if index == 0 else f"phase {row.number}, {entry['name']}"

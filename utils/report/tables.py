@@ -65,20 +65,21 @@ def comparison_markdown(record: dict, previous: dict | None) -> str:
     return "\n".join(lines)
 
 
-def study_markdown(study) -> str:
-    """Per-seed table and summary line of one recipe's study."""
-    lines = [f"**{study.name}**", "",
+def study_markdown(entry: dict) -> str:
+    """One recipe of a seed study (an entry of a study record's ``recipes``): a row per seed, then one summary line."""
+    from ..records import summarize
+    lines = [f"**{entry['name']}**", "",
              f"| seed | min test acc, last {HOLD_EPOCHS} | final | best | first epoch >= {TARGET_ACC:.2f} |",
              "|---:|---:|---:|---:|---:|"]
-    for run in study.runs:
+    for run in entry["runs"]:
         first = run["first_epoch_at_target"] or "never"
         lines.append(f"| {run['seed']} | {run['min_last']:.2f} | {run['final']:.2f} | {run['best']:.2f} | {first} |")
-    s = study.summary()
+    s = summarize(entry["runs"])
     lines.append(f"\n{s['held']} of {s['seeds']} seeds held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} "
-                 f"epochs; final accuracy {s['mean_final']:.2f} +- {s['std_final']:.2f}% (mean +- std); "
-                 f"worst last-{HOLD_EPOCHS} minimum {s['worst_min_last']:.2f}%.")
+                 f"epochs; last-{HOLD_EPOCHS} minimum {s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}% (mean +- "
+                 f"standard error), worst {s['worst_min_last']:.2f}%; final accuracy {s['mean_final']:.2f} +- "
+                 f"{s['std_final']:.2f}% (mean +- std).")
     return "\n".join(lines)
-
 
 
 def trials_markdown(record: dict) -> str:
