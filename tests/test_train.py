@@ -136,3 +136,13 @@ def test_seeding_asks_cuda_for_deterministic_kernels_only_where_there_is_cuda(mo
     utils.seed_everything(1)
     assert calls == [(True, True)] and runtime.os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
     assert torch.backends.cudnn.deterministic and not torch.backends.cudnn.benchmark
+
+
+def test_compile_wraps_the_trained_model_and_returns_the_plain_one(mnist_root, monkeypatch):
+    compiled = []
+    monkeypatch.setattr(torch, "compile", lambda model: compiled.append(model) or model)
+    config = small(data_dir=mnist_root, epochs=1, limit_train=128, limit_test=100, compile=True)
+    model, _ = utils.train_recipe(config, "cpu", progress=False)
+    assert compiled == [model] and isinstance(model, torch.nn.Sequential)
+    utils.train_recipe({**config, "compile": False}, "cpu", progress=False)
+    assert len(compiled) == 1

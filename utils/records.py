@@ -14,10 +14,10 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from .core.runs import RUN_KEYS
 from .goal import TARGET_ACC, last5_min
 from .paths import results_dir as project_results
 
-RUN_KEYS = ("seed", "split", "pipeline", "limit_train", "limit_test", "data_dir", "device")  # a run, not its recipe
 RUN_ONLY = (*RUN_KEYS, "results_dir", "image_dir")  # a notebook config's keys that are not the recipe
 
 # The files that commands write, and the command that writes each: the error for a missing file names it.

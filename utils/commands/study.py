@@ -1,6 +1,7 @@
 """``make study PHASE=4``: a phase's seed study on the test split, each seed a complete run, run two at a time.
 
-    python -m utils.commands.study --phase 4 [--seeds 1 ... 10] [--compared-seeds 1 ... 5] [--jobs 2] [--out FILE]
+    python -m utils.commands.study --phase 4 [--seeds 1 ... 10] [--compared-seeds 1 ... 5] [--jobs 2] [--compile]
+                                   [--out FILE]
 
 The phase's own recipe under ``--seeds`` and each recipe the phase compares itself with under ``--compared-seeds``
 (phase 4: the original write-up's recipe as this series reconstructs it). Recorded as each run finishes, resumable;
@@ -20,10 +21,12 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
     parser.add_argument("--compared-seeds", type=int, nargs="+", default=list(range(1, 6)))
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
+    parser.add_argument("--compile", action="store_true", help="each training step through torch.compile (faster "
+                        "on a CPU after ~30 s of compiling; a run of its own, not bit-identical to the eager one)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     out = args.out or results_dir() / f"phase{args.phase}_study.json"
-    study(args.phase, args.seeds, args.compared_seeds, args.jobs, out)
+    study(args.phase, args.seeds, args.compared_seeds, args.jobs, out, compile=args.compile)
 
 
 if __name__ == "__main__":

@@ -22,21 +22,22 @@ SCHEDULERS = ("none", "step", "multistep", "onecycle", "cosine")
 EVAL_BATCH_SIZE = 2000  # evaluation needs no autograd, so large batches are cheap and fast
 
 
-RUN_KEYS = ("seed", "split", "pipeline", "limit_train", "limit_test", "data_dir", "device")
+RUN_KEYS = ("seed", "split", "pipeline", "limit_train", "limit_test", "data_dir", "device", "compile")  # not the recipe
 
 
 def run_config(recipe: dict, *, seed: int, split: str = "test", pipeline: str = "fast", limit_train=None,
-               limit_test=None, data_dir=None, device="auto", epochs: int | None = None) -> dict:
+               limit_test=None, data_dir=None, device="auto", epochs: int | None = None, compile: bool = False) -> dict:
     """``recipe`` plus where and how it runs. ``split``: "test" trains on all 60,000 training digits and evaluates on
     the test set; "validation" trains on the first 50,000 and evaluates on the last 10,000. ``epochs`` (when given)
-    overrides the recipe's, for smoke runs."""
+    overrides the recipe's, for smoke runs. ``compile``: the training step runs through ``torch.compile`` (the same
+    computation, about 1.3x faster on a CPU after a compile of about 30 s; not bit-identical to the eager run)."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     config = copy.deepcopy(recipe)
     if epochs is not None:
         config["train"]["epochs"] = epochs
     return {**config, "seed": seed, "split": split, "pipeline": pipeline, "limit_train": limit_train,
-            "limit_test": limit_test, "data_dir": data_dir, "device": device}
+            "limit_test": limit_test, "data_dir": data_dir, "device": device, "compile": compile}
 
 
 def run_like(config: dict, recipe: dict) -> dict:
@@ -102,7 +103,8 @@ def train(model: nn.Module, train_batches, eval_batches, config: dict, progress:
     optimizer, scheduler, per_batch = make_optimizer(model, config, len(train_batches))
     loop = config["train"]
     ema = make_ema(model, loop["ema"]) if loop["ema"] else None
-    history = fit(model, train_batches, eval_batches, optimizer, loop["epochs"], scheduler, per_batch,
+    stepped = torch.compile(model) if config["compile"] else model  # shares its parameters with ``model``
+    history = fit(stepped, train_batches, eval_batches, optimizer, loop["epochs"], scheduler, per_batch,
                   progress=progress, leave=leave, log=log, ema=ema, label_smoothing=loop["label_smoothing"])
     return (model if ema is None else ema.module), history
 

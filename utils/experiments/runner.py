@@ -28,7 +28,8 @@ def _train_one(key, config: dict, threads: int) -> tuple:
     torch.set_num_threads(threads)
     start = time.perf_counter()
     _, history = train_recipe(config, "cpu", progress=False, log=None)
-    return key, run_row(config["seed"], history.test_acc, time.perf_counter() - start, platform_record("cpu"))
+    platform = {**platform_record("cpu"), **({"torch_compile": True} if config["compile"] else {})}
+    return key, run_row(config["seed"], history.test_acc, time.perf_counter() - start, platform)
 
 
 def run_pool(jobs: list[tuple], workers: int, on_done, log=print) -> None:
@@ -178,10 +179,10 @@ def _phase5_reference(seeds: list[int], results: Path) -> dict:
 
 
 def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int, out: Path, data_dir=None,
-          log=print) -> dict:
+          log=print, compile: bool = False) -> dict:
     """Phase ``phase``'s seed study on the test split (``make study``): its own recipe under ``seeds`` and each recipe
     it is compared with (``utils.phases.Phase.compared_with``) under ``compared_seeds``, each seed a complete run in
-    a worker process, recorded as it finishes, in the schema of the notebooks' studies."""
+    a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row)."""
     row = phase_row(phase)
     plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds) for name, recipe in row.compared_with]
     previous = {entry["name"]: entry for entry in (_load(out) or {}).get("recipes", [])}
@@ -197,7 +198,7 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
             if kept:
                 entries[name]["runs"].append(kept)
             else:
-                jobs.append((name, run_config(recipe, seed=seed, data_dir=data_dir, device="cpu")))
+                jobs.append((name, run_config(recipe, seed=seed, data_dir=data_dir, device="cpu", compile=compile)))
 
     def write() -> dict:
         recipes = []
