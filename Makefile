@@ -52,9 +52,10 @@ regress: $(STAMP)
 trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 
-# Phase 5's smaller models on the validation split, seeds 1 and 2, judged against phase 4's trials (about 35 minutes
-# on 2 CPU cores):
-# results/phase5_search.json.
+# Phase 5's search, round 2, on the validation split: 9 architectures of at most 4,000 parameters x 4 seeds, then
+# recipe levers on the frontier one (up to 6 x 4 seeds), then the finalists on 4 more seeds (up to 12 runs): about
+# 70 runs, 6-7 hours on 2 CPU cores, resumable (results/phase5_search_round2.json keeps every finished run). Needs
+# round 2 of phase 4's trials and phase 4's recipe set to its pick. Round 1: python -m utils.commands.search --round 1.
 search: $(STAMP)
 	$(PY) -m utils.commands.search --jobs 2
 

@@ -154,3 +154,38 @@ def round2_recipe(levers: tuple[str, ...]) -> dict:
     for lever in levers:
         recipe = tweak(recipe, ROUND2_LEVERS[lever][1])
     return recipe
+
+
+# Phase 5's search, round 2 (``make search``): at most 4,000 parameters, with the powered rule of phase 4's trials
+# (``utils.experiments.trials.SEARCH2_RULE``). Stage 1: these architectures under phase 4's recipe as it stands when
+# the search runs (``tweak(PHASE4, {"model": spec})``). Committed before the runs they judge.
+SEARCH2_SPECS = (
+    "8-8-M-s24-s24-s24-s24",    # round 1's pick, 3,912
+    "8-M-s16-s24-s24-s24-s24",  # the first max-pool after one conv, 3,848
+    "6-8-M-s24-s24-s24-s24",    # a narrower first conv, 3,746
+    "8-d8-M-s28-s28-s28",       # a dilated second conv (a 5x5 view for a 3x3's weights), three blocks of 28, 3,624
+    "8-8-M-s28-s28-s28",        # wider and shallower separable blocks, 3,624
+    "8-8-8-M-s24-s24-s24",      # the pool after three convs, as in phase 4's model, 3,616
+    "8-12-t8-M-s24-s24-s24",    # a 1x1 transition from 12 to 8 channels before the pool, 3,432
+    "8-8-M-s20-s20-s20-s20",    # narrower blocks, 3,148 (toward the 3,000 stretch)
+    "8-d8-M-s24-s24-s24",       # dilated, blocks of 24, 3,024
+)
+# Stage 2: recipe levers for a small model, each one change to phase 4's recipe, applied to the architecture the rule
+# names (the smallest within one standard error of stage 1's best). A lever phase 4's recipe already has changes
+# nothing and is skipped.
+SEARCH2_LEVERS = {
+    "lr-0.05": ("peak lr 0.05 instead of 0.1", {"optimizer.lr": 0.05}),
+    "lr-0.2": ("peak lr 0.2 instead of 0.1", {"optimizer.lr": 0.2}),
+    "mild-augment": ("milder augmentation: 5 degrees, half the shift, zoom and jitter", {"augment": AUGMENT_MILD}),
+    "batch-64": ("batches of 64 digits: twice the steps", {"train.batch_size": 64}),
+    "ema": (f"an EMA of the weights and BatchNorm buffers (decay {EMA_DECAY})", {"train.ema": EMA_DECAY}),
+    "smooth": ("label smoothing 0.1", {"train.label_smoothing": 0.1}),
+}
+
+
+def search2_recipe(spec: str, levers: tuple[str, ...] = ()) -> dict:
+    """Phase 4's recipe on the model ``spec``, with ``levers`` (``SEARCH2_LEVERS``) applied in order."""
+    recipe = tweak(PHASE4, {"model": spec})
+    for lever in levers:
+        recipe = tweak(recipe, SEARCH2_LEVERS[lever][1])
+    return recipe

@@ -1,25 +1,33 @@
-"""``make search``: phase 5's smaller models, phase 4's recipe unchanged, on the validation split.
+"""``make search``: phase 5's smaller models on the validation split, never on the test set.
 
-    python -m utils.commands.search [--seeds 1 2] [--jobs 2]   # results/phase5_search.json
+    python -m utils.commands.search [--jobs 2] [--compile]      # round 2: results/phase5_search_round2.json
+    python -m utils.commands.search --round 1 [--seeds 1 2]     # round 1: results/phase5_search.json
 
-Judged against phase 4's own model on the same digits and seeds (``results/phase4_trials.json``) by
-``utils.experiments.trials.PHASE5_RULE``, committed before the runs. Resumable: see ``utils.experiments.runner``.
+Round 2 (``utils.experiments.trials.SEARCH2_RULE``): architectures of at most 4,000 parameters under phase 4's recipe,
+then recipe levers on the frontier one, then the finalists on more seeds, judged against phase 4's recipe and model
+in round 2 of phase 4's trials. Round 1: phase 4's recipe unchanged, judged by ``PHASE5_RULE`` against round 1 of
+phase 4's trials. Both committed before their runs; resumable (see ``utils.experiments.runner``).
 """
 
 import argparse
 from pathlib import Path
 
-from ..experiments.runner import trials
+from ..experiments.runner import search2, trials
 from ..paths import results_dir
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--round", type=int, choices=(1, 2), default=2)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2], help="round 1 only (round 2's are its rule's)")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
+    parser.add_argument("--compile", action="store_true", help="round 2: each training step through torch.compile")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    trials(args.seeds, args.jobs, args.out or results_dir() / "phase5_search.json", search=True)
+    if args.round == 1:
+        trials(args.seeds, args.jobs, args.out or results_dir() / "phase5_search.json", search=True)
+    else:
+        search2(args.jobs, args.out or results_dir() / "phase5_search_round2.json", compile=args.compile)
 
 
 if __name__ == "__main__":

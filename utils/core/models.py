@@ -69,6 +69,9 @@ def build_spec(spec: str, input_size: int = 28) -> nn.Sequential:
     - ``sN``: a depthwise-separable 3x3 block to N channels: a 3x3 convolution per channel (groups = channels in:
       9 weights a channel, no mixing) -> BN -> ReLU, then a 1x1 convolution that mixes channels to N -> BN -> ReLU.
       It sees what a 3x3 convolution sees for 9 C_in + C_in N weights instead of 9 C_in N.
+    - ``tN``: a 1x1 convolution to N channels -> BN -> ReLU (a transition: mixes or narrows channels, sees no more);
+    - ``dN``: a 3x3 convolution with dilation 2 to N channels -> BN -> ReLU: a 5x5 view for a 3x3's weights (the
+      map shrinks by 4).
 
     Then phase 3's head: a 1x1 convolution to 10 maps and global average pooling over the final map.
     """
@@ -79,15 +82,17 @@ def build_spec(spec: str, input_size: int = 28) -> nn.Sequential:
             layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
             size //= 2
             continue
-        separable = token.startswith("s")
-        width = int(token[1:] if separable else token)
-        if separable:
+        kind = token[0] if token[0] in "std" else ""
+        width = int(token[len(kind):])
+        if kind == "s":
             layers += [nn.Conv2d(channels, channels, kernel_size=3, groups=channels, bias=False),
                        nn.BatchNorm2d(channels), nn.ReLU(),
                        nn.Conv2d(channels, width, kernel_size=1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
         else:
-            layers += [nn.Conv2d(channels, width, kernel_size=3, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
-        channels, size = width, size - 2
+            kernel, dilation = {"": (3, 1), "t": (1, 1), "d": (3, 2)}[kind]
+            layers += [nn.Conv2d(channels, width, kernel_size=kernel, dilation=dilation, bias=False),
+                       nn.BatchNorm2d(width), nn.ReLU()]
+        channels, size = width, size - {"": 2, "s": 2, "t": 0, "d": 4}[kind]
     if size < 1:
         raise ValueError(f"spec {spec!r} shrinks a {input_size}x{input_size} digit below 1x1")
     layers += [nn.Conv2d(channels, 10, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=size), nn.Flatten()]

@@ -16,10 +16,12 @@ from ..core.machine import platform_record
 from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
 from ..phases import PHASES, phase as phase_row
-from ..recipes import CANDIDATE_LEVERS, PHASE4_CANDIDATES, PHASE5_CANDIDATES, ROUND2_LEVERS, round2_recipe
+from ..recipes import (CANDIDATE_LEVERS, PHASE4, PHASE4_CANDIDATES, PHASE5_CANDIDATES, ROUND2_LEVERS, SEARCH2_LEVERS,
+                       SEARCH2_SPECS, round2_recipe, search2_recipe)
 from ..records import WRITTEN_BY, load, run_row, summarize, write_json
-from .trials import (PHASE5_REFERENCE, PHASE5_RULE, ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, RULE, SPLIT,
-                     pick, pick_powered, pick_smallest, stage2_candidates)
+from .trials import (PHASE5_REFERENCE, PHASE5_RULE, ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, RULE,
+                     SEARCH2_FINAL_SEEDS, SEARCH2_RULE, SEARCH2_STAGE1_SEEDS, SPLIT, frontier, pick, pick_powered,
+                     pick_search2, pick_smallest, search2_finalists, stage2_candidates)
 
 
 def _train_one(key, config: dict, threads: int) -> tuple:
@@ -102,6 +104,22 @@ def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, 
     return record
 
 
+def _validation_jobs(entry: dict, recorded: dict | None, seeds, data_dir, compile: bool = False) -> list[tuple]:
+    """The runs ``entry`` (a candidate: name, recipe, runs) still needs under ``seeds`` on the validation split: a seed
+    it has is skipped, a seed ``recorded`` (its entry in the file being resumed) has of the same recipe is kept."""
+    jobs = []
+    for seed in seeds:
+        if any(run["seed"] == seed for run in entry["runs"]):
+            continue
+        kept = _recorded(recorded, entry["recipe"], seed)
+        if kept:
+            entry["runs"].append(kept)
+        else:
+            jobs.append((entry["name"], run_config(entry["recipe"], seed=seed, split="validation", data_dir=data_dir,
+                                                   device="cpu", compile=compile)))
+    return jobs
+
+
 def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
     """Phase 4's trials, round 2 (``make trials``): stage 1, then the stage 2 that stage 1's results call for, then the
     decision, all by ``utils.experiments.trials.ROUND2_RULE``. Resumable like ``trials``: recorded runs of the same
@@ -117,16 +135,7 @@ def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
                                           "what": "; ".join(ROUND2_LEVERS[lever][0] for lever in levers)
                                           or "round 1's pick (C): phase 3's recipe, MultiStepLR([8, 12], 0.1), lr 0.1",
                                           "recipe": recipe, "runs": []})
-        jobs = []
-        for seed in seeds:
-            if any(run["seed"] == seed for run in entry["runs"]):
-                continue
-            kept = _recorded(previous.get(name), recipe, seed)
-            if kept:
-                entry["runs"].append(kept)
-            else:
-                jobs.append((name, run_config(recipe, seed=seed, split="validation", data_dir=data_dir, device="cpu")))
-        return jobs
+        return _validation_jobs(entry, previous.get(name), seeds, data_dir)
 
     def write(**decision) -> dict:
         candidates = [{**e, "runs": sorted(e["runs"], key=lambda run: run["seed"])} for e in entries.values()]
@@ -153,6 +162,72 @@ def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
     run_pool(jobs, workers, on_done, log)
     picked, reason, comparisons = pick_powered([entries[name] for name in stages["2"]])
     record = write(picked=picked, reason=reason, comparisons=comparisons)
+    log(f"picked {picked}: {reason}")
+    return record
+
+
+def _search2_reference(results: Path) -> dict:
+    """Phase 4's recipe and model in round 2 of phase 4's trials, seeds 1-8: the level phase 5's round 2 is held to."""
+    trials4 = _load(results / "phase4_trials_round2.json")
+    recipe = json.loads(json.dumps(PHASE4))
+    entry = next((c for c in (trials4 or {}).get("candidates", []) if c["recipe"] == recipe), None)
+    seeds = SEARCH2_STAGE1_SEEDS + SEARCH2_FINAL_SEEDS
+    runs = [run for run in (entry or {}).get("runs", []) if run["seed"] in seeds]
+    if entry is None or len(runs) < len(seeds):
+        raise ValueError(f"phase 5's search is judged against phase 4's recipe under seeds {list(seeds)} in "
+                         f"results/phase4_trials_round2.json: finish `make trials` (and set phase 4's recipe to its "
+                         f"pick) first")
+    return _sized({"name": f"phase 4 ({entry['name']})", "source": "results/phase4_trials_round2.json", "runs": runs,
+                   "summary": summarize(runs)}, PHASE4["model"])
+
+
+def search2(workers: int, out: Path, data_dir=None, log=print, compile: bool = False) -> dict:
+    """Phase 5's search, round 2 (``make search``): stage 1 (architectures), stage 2 (levers on the frontier one),
+    stage 3 (the finalists' seeds 5-8) and the decision, by ``utils.experiments.trials.SEARCH2_RULE``. Resumable:
+    recorded runs of the same recipe and seed are kept, not trained again."""
+    reference = _search2_reference(out.parent)  # before any training: a missing reference is an error now
+    previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
+    entries: dict[str, dict] = {}
+    stages: dict[str, list[str]] = {}
+
+    def add(spec: str, levers: tuple, seeds) -> list:
+        name = "+".join((spec, *levers))
+        recipe = search2_recipe(spec, levers)
+        what = "; ".join(SEARCH2_LEVERS[lever][0] for lever in levers) or "phase 4's recipe"
+        entry = entries.setdefault(name, _sized({"name": name, "spec": spec, "levers_applied": list(levers),
+                                                 "what": what, "recipe": recipe, "runs": []}, spec))
+        return _validation_jobs(entry, previous.get(name), seeds, data_dir, compile)
+
+    def write(**decision) -> dict:
+        candidates = [{**e, "runs": sorted(e["runs"], key=lambda run: run["seed"])} for e in entries.values()]
+        record = {"command": "make search", "round": 2, "split": SPLIT, "rule": SEARCH2_RULE,
+                  "stage_seeds": {"1": list(SEARCH2_STAGE1_SEEDS), "2": list(SEARCH2_STAGE1_SEEDS),
+                                  "3": list(SEARCH2_FINAL_SEEDS)},
+                  "stages": stages, "complete": bool(decision), "reference": reference, "candidates": candidates,
+                  **decision}
+        write_json(out, record)
+        return record
+
+    def on_done(name, row):
+        entries[name]["runs"].append(row)
+        write()
+
+    def run(stage: str, plan: list[tuple[str, tuple]], seeds) -> None:
+        stages[stage] = ["+".join((spec, *levers)) for spec, levers in plan]
+        jobs = [job for seed in seeds for spec, levers in plan for job in add(spec, levers, [seed])]  # seed-major
+        log(f"stage {stage}: {len(plan)} candidates")
+        run_pool(jobs, workers, on_done, log)
+
+    run("1", [(spec, ()) for spec in SEARCH2_SPECS], SEARCH2_STAGE1_SEEDS)
+    edge = frontier([entries[name] for name in stages["1"]])
+    levers = [lever for lever in SEARCH2_LEVERS  # a lever phase 4's recipe already has changes nothing: skipped
+              if search2_recipe(edge["spec"], (lever,)) != search2_recipe(edge["spec"])]
+    run("2", [(edge["spec"], (lever,)) for lever in levers], SEARCH2_STAGE1_SEEDS)
+    finalists = search2_finalists([entries[n] for n in stages["1"]], [entries[n] for n in stages["2"]])
+    plan = [(entries[name]["spec"], tuple(entries[name]["levers_applied"])) for name in finalists]
+    run("3", plan, SEARCH2_FINAL_SEEDS)
+    picked, reason = pick_search2([entries[name] for name in finalists], reference)
+    record = write(picked=picked, reason=reason)
     log(f"picked {picked}: {reason}")
     return record
 

@@ -157,3 +157,65 @@ def pick_powered(finalists: list[dict]) -> tuple[str, str, dict]:
                   f"paired difference {d['mean']:+.3f} +- {d['se']:.3f}) is within one standard error and has fewer "
                   f"levers")
     return chosen["name"], reason, comparisons
+
+
+# Phase 5's search, round 2 (``make search``): committed before its runs.
+# Phase 4's round-2 seeds: each run pairs with phase 4's own run of the same seed, its reference.
+SEARCH2_STAGE1_SEEDS, SEARCH2_FINAL_SEEDS = ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS
+SEARCH2_RULE = (
+    "score = the mean over seeds of the minimum validation accuracy over the last 5 epochs; compared through the paired "
+    "difference over the same seeds and its standard error, within one standard error being a tie. Stage 1: every "
+    "architecture (at most 4,000 parameters) under phase 4's recipe, seeds 1-4. Stage 2: each recipe lever on the "
+    "frontier architecture (the fewest parameters among those tied with stage 1's best), seeds 1-4. Stage 3: the "
+    "finalists (the best of stages 1-2, the fewest-parameter candidate tied with it, and the best lever candidate) "
+    "on seeds 5-8 as well. Decision over seeds 1-8: of the finalists tied with the best, the fewest parameters "
+    "(then the higher mean); it reaches phase 4's level when its paired difference from phase 4's recipe and model "
+    "(round 2 of phase 4's trials, the same digits and seeds) is above minus one standard error, and the table says "
+    "so either way")
+
+
+def _tied_with_best(candidates: list[dict], seeds) -> tuple[dict, list[dict]]:
+    """The best candidate over ``seeds`` (by mean) and every candidate within one paired standard error of it."""
+    best = max(candidates, key=lambda c: score(c["runs"], seeds)["mean"])
+    tied = []
+    for c in candidates:
+        d = paired(_runs_on(c, seeds), _runs_on(best, seeds))
+        if c is best or -d["mean"] <= d["se"]:
+            tied.append(c)
+    return best, tied
+
+
+def frontier(stage1: list[dict]) -> dict:
+    """Stage 1's frontier architecture (``{"name", "params", "runs"}`` each): the fewest parameters among the
+    candidates tied with the best over seeds 1-4 (``SEARCH2_RULE``)."""
+    _, tied = _tied_with_best(stage1, SEARCH2_STAGE1_SEEDS)
+    return min(tied, key=lambda c: (c["params"], -score(c["runs"], SEARCH2_STAGE1_SEEDS)["mean"]))
+
+
+def search2_finalists(stage1: list[dict], stage2: list[dict]) -> list[str]:
+    """The names that run seeds 5-8: the best of stages 1-2, the fewest-parameter candidate tied with it, and the best
+    lever candidate of stage 2 (each once, in that order)."""
+    seeds = SEARCH2_STAGE1_SEEDS
+    best, tied = _tied_with_best(stage1 + stage2, seeds)
+    smallest = min(tied, key=lambda c: (c["params"], -score(c["runs"], seeds)["mean"]))
+    names = [best["name"], smallest["name"]]
+    if stage2:
+        names.append(max(stage2, key=lambda c: score(c["runs"], seeds)["mean"])["name"])
+    return list(dict.fromkeys(names))
+
+
+def pick_search2(finalists: list[dict], reference: dict) -> tuple[str, str]:
+    """The decision over seeds 1-8 (``SEARCH2_RULE``): the fewest parameters among the finalists tied with the best;
+    ``reference`` is phase 4's recipe and model on the same split and seeds. Returns ``(name, reason)``."""
+    seeds = SEARCH2_STAGE1_SEEDS + SEARCH2_FINAL_SEEDS
+    best, tied = _tied_with_best(finalists, seeds)
+    chosen = min(tied, key=lambda c: (c["params"], -score(c["runs"], seeds)["mean"]))
+    mean = score(chosen["runs"], seeds)["mean"]
+    reason = (f"{chosen['name']} ({chosen['params']:,} parameters, mean {mean:.3f}%) has the fewest parameters of the "
+              f"finalists within one standard error of the best" if chosen is not best else
+              f"{chosen['name']} ({chosen['params']:,} parameters) has the best mean, {mean:.3f}%, and no finalist "
+              f"with fewer parameters is within one standard error of it")
+    d = paired(_runs_on(chosen, seeds), _runs_on(reference, seeds))
+    level = "reaches" if d["mean"] >= -d["se"] else "does NOT reach"
+    return chosen["name"], (f"{reason}; it {level} phase 4's level (paired difference from phase 4's recipe and model "
+                            f"{d['mean']:+.3f} +- {d['se']:.3f} over {d['seeds']} seeds)")

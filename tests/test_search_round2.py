@@ -1,0 +1,90 @@
+"""Phase 5's search, round 2: the candidates, the frontier, the finalists and the decision, with exact values."""
+
+import json
+
+import pytest
+
+from utils import recipes, records
+from utils.core.models import build_spec, count_parameters
+from utils.experiments import runner, trials
+from utils.report.recipes import recipe_changes
+
+
+def runs(lows, seeds=None):
+    seeds = seeds or range(1, len(lows) + 1)
+    return [records.run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in zip(seeds, lows)]
+
+
+def cand(name, params, lows, seeds=None):
+    return {"name": name, "params": params, "runs": runs(lows, seeds)}
+
+
+def test_every_architecture_is_at_most_4000_parameters_and_they_are_listed_largest_first():
+    sizes = [count_parameters(build_spec(spec)) for spec in recipes.SEARCH2_SPECS]
+    assert sizes == [3912, 3848, 3746, 3624, 3624, 3616, 3432, 3148, 3024]
+
+
+def test_a_candidate_is_phase_4s_recipe_with_its_model_and_levers():
+    recipe = recipes.search2_recipe("8-8-M-s20-s20-s20-s20", ("lr-0.2", "batch-64"))
+    assert recipe_changes(recipes.PHASE4, recipe) == ["model: 3 -> 8-8-M-s20-s20-s20-s20", "train.batch_size: 128 -> 64",
+                                                      "optimizer.lr: 0.1 -> 0.2"]
+    assert [recipe_changes(recipes.search2_recipe("8-8-M-s20-s20-s20-s20"),
+                           recipes.search2_recipe("8-8-M-s20-s20-s20-s20", (lever,)))[0].split(":")[0]
+            for lever in recipes.SEARCH2_LEVERS] == ["optimizer.lr", "optimizer.lr", "augment", "train.batch_size",
+                                                     "train.ema", "train.label_smoothing"]
+
+
+def test_the_frontier_is_the_smallest_tied_with_the_best():
+    stage1 = [cand("big", 3900, [99.40, 99.42, 99.38, 99.44]),       # best: mean 99.41
+              cand("mid", 3500, [99.38, 99.43, 99.35, 99.46]),       # paired -0.005 +- 0.0119: tied
+              cand("small", 3000, [99.30, 99.33, 99.29, 99.35])]     # paired -0.0925 +- 0.0025: not tied
+    assert trials.frontier(stage1)["name"] == "mid"
+
+
+def test_the_finalists_are_the_best_the_smallest_tied_and_the_best_lever():
+    stage1 = [cand("big", 3900, [99.40, 99.42, 99.38, 99.44]), cand("mid", 3500, [99.38, 99.43, 99.35, 99.46])]
+    stage2 = [cand("mid+ema", 3500, [99.45, 99.46, 99.44, 99.47]), cand("mid+smooth", 3500, [99.30] * 4)]
+    # mid+ema is best (99.455); big -0.045 +- 0.0065 and mid -0.050 +- 0.0183: not tied; the smallest tied is itself
+    assert trials.search2_finalists(stage1, stage2) == ["mid+ema"]
+    assert trials.search2_finalists(stage1, []) == ["big", "mid"]
+
+
+def test_the_decision_takes_the_fewest_parameters_within_one_standard_error_and_says_how_it_compares():
+    reference = {"runs": runs([99.50, 99.52, 99.48, 99.54, 99.50, 99.52, 99.48, 99.54])}
+    best = cand("best", 3900, [99.46, 99.48, 99.44, 99.50, 99.46, 99.48, 99.44, 99.50])
+    small = cand("small", 3100, [99.45, 99.50, 99.42, 99.50, 99.44, 99.50, 99.43, 99.51])
+    name, reason = trials.pick_search2([best, small], reference)
+    assert name == "small"
+    assert reason == ("small (3,100 parameters, mean 99.469%) has the fewest parameters of the finalists within one "
+                      "standard error of the best; it does NOT reach phase 4's level (paired difference from phase 4's "
+                      "recipe and model -0.041 +- 0.006 over 8 seeds)")
+
+
+def test_the_search_runs_its_three_stages_and_resumes(tmp_path, monkeypatch):
+    phase4 = json.loads(json.dumps(recipes.PHASE4))
+    reference = {"name": "base", "recipe": phase4, "runs": runs([99.45] * 8)}
+    records.write_json(tmp_path / "phase4_trials_round2.json", {"candidates": [reference]})
+    low = {spec: 99.30 + i / 100 for i, spec in enumerate(recipes.SEARCH2_SPECS)}  # the smallest scores best
+    trained = []
+
+    def fake_pool(jobs, workers, on_done, log):
+        for name, config in jobs:
+            trained.append((name, config["seed"], config["split"]))
+            spec, *levers = name.split("+")
+            value = low[spec] + (0.05 if levers == ["ema"] else 0.0)
+            on_done(name, records.run_row(config["seed"], [99.0] * 10 + [value + config["seed"] / 1000] * 5))
+
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    out = tmp_path / "phase5_search_round2.json"
+    record = runner.search2(2, out, log=lambda *_: None)
+    smallest = recipes.SEARCH2_SPECS[-1]
+    assert record["stages"]["2"] == [f"{smallest}+{lever}" for lever in recipes.SEARCH2_LEVERS]
+    assert record["stages"]["3"] == [f"{smallest}+ema"] and record["picked"] == f"{smallest}+ema"
+    assert len(trained) == 9 * 4 + 6 * 4 + 4 and all(split == "validation" for *_, split in trained)
+    trained.clear()
+    assert runner.search2(2, out, log=lambda *_: None)["picked"] == f"{smallest}+ema" and trained == []
+
+
+def test_the_search_needs_phase_4s_recipe_in_round_2_of_its_trials(tmp_path):
+    with pytest.raises(ValueError, match="finish `make trials`"):
+        runner.search2(2, tmp_path / "phase5_search_round2.json", log=lambda *_: None)
