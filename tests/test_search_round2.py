@@ -8,6 +8,7 @@ from utils import recipes, records
 from utils.core.models import build_spec, count_parameters
 from utils.experiments import runner, trials
 from utils.report.recipes import recipe_changes
+from utils.report.tables import powered_trials_markdown
 
 
 def runs(lows, seeds=None):
@@ -83,6 +84,11 @@ def test_the_search_runs_its_three_stages_and_resumes(tmp_path, monkeypatch):
     assert len(trained) == 9 * 4 + 6 * 4 + 4 and all(split == "validation" for *_, split in trained)
     trained.clear()
     assert runner.search2(2, out, log=lambda *_: None)["picked"] == f"{smallest}+ema" and trained == []
+    table = powered_trials_markdown(record).splitlines()
+    assert table[0].startswith("| candidate | parameters | stage | seed 1 |")
+    assert table[2].startswith(f"| {recipes.SEARCH2_SPECS[0]} | 3,912 | 1 | 99.30 |")
+    assert "| phase 4 (base) | 7,753 | reference | 99.45 |" in "\n".join(table)
+    assert table[-1] == f"Picked: **{smallest}+ema**, {record['reason']}."
 
 
 def test_the_search_needs_phase_4s_recipe_in_round_2_of_its_trials(tmp_path):

@@ -96,6 +96,12 @@ def trials_round2_section(results_dir) -> str:
     return powered_trials_markdown(record) if record else "_`make trials` (round 2) has not been run yet._"
 
 
+def search_round2_section(results_dir) -> str:
+    """Round 2 of phase 5's search, complete or not, until notebook 5 shows it."""
+    record = _load(results_dir, "phase5_search_round2.json")
+    return powered_trials_markdown(record) if record else "_`make search` (round 2) has not been run yet._"
+
+
 def series_points(results_dir=None) -> list[tuple[str, int, float]]:
     """Every recorded test-set run of the series as ``(label, params, last-5 minimum)``: phases 1-3's headline runs
     and their other seeds (``results/spread.json``), phases 4 and 5's seed studies; a file missing from
@@ -164,7 +170,8 @@ def bench_table(results_dir) -> str:
 
 def sections(results_dir) -> dict:
     return {"phases": phases_table(), "results": results_table(results_dir), "seed-study": study_table(results_dir),
-            "trials-round2": trials_round2_section(results_dir), "tolerances": tolerance_table(results_dir),
+            "trials-round2": trials_round2_section(results_dir), "search-round2": search_round2_section(results_dir),
+            "tolerances": tolerance_table(results_dir),
             **{f"chosen-by-phase{row.number}": chosen_by_section(results_dir, row) for row in PHASES if row.chosen_by},
             "model-tables": model_tables(), "bench": bench_table(results_dir)}
 

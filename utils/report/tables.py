@@ -121,31 +121,39 @@ def _index(candidates: list[dict], name: str) -> int:
 
 
 def powered_trials_markdown(record: dict) -> str:
-    """Round 2 of phase 4's trials: every seed's last-5 validation minimum, each candidate's mean and standard error,
-    and its paired difference from the best over the seeds both ran (``utils.experiments.trials.paired``)."""
+    """Round 2 of phase 4's trials or of phase 5's search: every seed's last-5 validation minimum, each candidate's mean
+    and standard error, and its paired difference from the best over the seeds both ran
+    (``utils.experiments.trials.paired``); the search's candidates also show their parameters."""
     from ..experiments.trials import paired  # the rule's own statistics, not a second copy of them
     from ..records import summarize
     candidates = [c for c in record["candidates"] if c["runs"]]
+    stages = record.get("stages", {})
+    finalists = stages.get(max(record["stage_seeds"]))  # once the last stage is set, the best is among its candidates
+    pool = [c for c in candidates if c["name"] in finalists] if finalists else candidates
+    candidates += [record["reference"]] if "reference" in record else []  # phase 5's yardstick, shown last
     seeds = sorted({run["seed"] for c in candidates for run in c["runs"]})
     stats = {c["name"]: summarize(c["runs"]) for c in candidates}
-    finalists = record.get("stages", {}).get("2")  # once stage 2 is set, the best is among its candidates
-    pool = [c for c in candidates if c["name"] in finalists] if finalists else candidates
     best = max(pool, key=lambda c: stats[c["name"]]["mean_min_last"]) if pool else None
-    lines = [f"| candidate | stage | {' | '.join(f'seed {s}' for s in seeds)} | mean | SE | vs best, paired |",
-             "|---|---|" + "---:|" * (len(seeds) + 3)]
+    sized = all("params" in c for c in candidates)
+    lines = [f"| candidate |{' parameters |' if sized else ''} stage | {' | '.join(f'seed {s}' for s in seeds)} | mean "
+             f"| SE | vs best, paired |", "|---|" + ("---:|" if sized else "") + "---|" + "---:|" * (len(seeds) + 3)]
     for c in candidates:
         runs = {run["seed"]: run["min_last"] for run in c["runs"]}
         s = stats[c["name"]]
         d = paired(c["runs"], best["runs"])
         versus = "best" if c is best else f"{d['mean']:+.3f} +- {d['se']:.3f} ({d['seeds']} seeds)"
-        stage = ", ".join(k for k, names in record.get("stages", {}).items() if c["name"] in names)
+        stage = ", ".join(k for k, names in stages.items() if c["name"] in names) or (
+            "reference" if c is record.get("reference") else "")
         name = f"**{c['name']}**" if c["name"] == record.get("picked") else c["name"]
-        lines.append(f"| {name} | {stage} | " + " | ".join(f"{runs[s]:.2f}" if s in runs else "" for s in seeds)
+        params = f" {c['params']:,} |" if sized else ""
+        lines.append(f"| {name} |{params} {stage} | " + " | ".join(f"{runs[s]:.2f}" if s in runs else "" for s in seeds)
                      + f" | {s['mean_min_last']:.3f} | {s['se_min_last']:.3f} | {versus} |")
     done = sum(len(c["runs"]) for c in record["candidates"])
     verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete") else
-               f"_Incomplete: {done} runs recorded so far; the decision waits for stage 2._")
+               f"_Incomplete: {done} runs recorded so far; the decision waits for stage {max(record['stage_seeds'])}._")
     what = "\n".join(f"- `{c['name']}`: {c['what']}" for c in record["candidates"])
+    if "reference" in record:
+        what += f"\n- `{record['reference']['name']}`: the reference, from {record['reference']['source']}"
     return ("\n".join(lines) + f"\n\nEach cell: the minimum validation accuracy (%) over the last {HOLD_EPOCHS} "
             f"epochs; trained on {record['split']['train']}, judged on {record['split']['validation']}. SE: the "
             f"standard error of the mean over seeds; vs best: the mean paired difference from the best candidate and "
