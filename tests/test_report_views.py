@@ -158,3 +158,18 @@ def test_seed_means_a_random_seed_in_the_prose(phase):
     prose = re.sub(r"`[^`]*`", "", prose)  # a quoted name (a study's, as its results record it) is not prose
     for phrase in ("seed write-up", "seed's write-up", "seed reported", "beyond the seed", "the seed's"):
         assert phrase not in prose.lower()
+
+
+def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
+    from utils.experiments.trials import pick_powered
+    from utils.report.analysis import _round2_choice
+    finalists = [{"name": "base", "levers": [], "runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in
+                                                         zip(range(1, 9), [99.36, 99.40, 99.38, 99.42] * 2)]},
+                 {"name": "ema", "levers": ["ema"], "runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in
+                                                             zip(range(1, 9), [99.38, 99.41, 99.38, 99.43] * 2)]}]
+    picked, reason, comparisons = pick_powered(finalists)
+    text = _round2_choice({"round": 2, "picked": picked, "reason": reason, "comparisons": comparisons})
+    assert text == ("**The trials chose the recipe, on validation digits, with 8 seeds per finalist.** Mean last-5 "
+                    "minimum and, in brackets, the paired difference from the best with its standard error: base "
+                    "99.390% (-0.010 +- 0.003); ema 99.400%. The rule picked ema: ema has the best mean last-5 "
+                    "minimum, 99.400%.")

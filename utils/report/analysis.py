@@ -127,14 +127,8 @@ def _phase4(record, previous, trials, studies) -> list[str]:
     first_drop = next((i for i, (a, b) in enumerate(zip(lr, lr[1:]), start=1) if b < a), len(lr))
     high, after = acc[:first_drop], acc[first_drop:]
     reached = next((first_drop + i + 1 for i, a in enumerate(after) if a >= TARGET_ACC), None)
-    by_name = {c["name"]: c for c in trials["candidates"]}
-    reconstruction = by_name["A"]["summary"]
-    picked = by_name[trials["picked"]]
     lines = [
-        f"**The trials chose the recipe, on validation digits.** Phase 3's recipe with a scheduler alone (A) held "
-        f">= {TARGET_ACC:.2f}% on {sum(r['min_last'] >= TARGET_ACC for r in by_name['A']['runs'])} of "
-        f"{reconstruction['seeds']} seeds (worst last-{HOLD_EPOCHS} minimum {reconstruction['worst_min_last']:.2f}%); "
-        f"the rule picked {picked['name']} ({trials['reason']}).",
+        _round2_choice(trials) if trials.get("round") == 2 else _round1_choice(trials),
         f"**The drop does what the schedule promises.** At the first learning rate (epochs 1-{first_drop}) the test "
         f"accuracy spans {_span(high)}; after the first drop it "
         + (f"reaches {TARGET_ACC:.2f}% at epoch {reached}" if reached else f"never reaches {TARGET_ACC:.2f}%")
@@ -147,12 +141,35 @@ def _phase4(record, previous, trials, studies) -> list[str]:
     fs, os_ = final["summary"], other["summary"]
     lines.append(
         f"**One seed is not the claim; {fs['seeds']} are.** The final recipe held on {fs['held']} of {fs['seeds']} "
-        f"seeds (mean final {fs['mean_final']:.2f}%, worst last-{HOLD_EPOCHS} minimum {fs['worst_min_last']:.2f}%); "
+        f"seeds (last-{HOLD_EPOCHS} minimum {fs['mean_min_last']:.2f} +- {fs['se_min_last']:.2f}% over seeds, worst "
+        f"{fs['worst_min_last']:.2f}%; mean final {fs['mean_final']:.2f}%); "
         f"the original write-up's recipe (as this series reconstructs it) held on {os_['held']} of {os_['seeds']} "
         f"(mean final {os_['mean_final']:.2f}%, "
         f"worst {os_['worst_min_last']:.2f}%). What differs between the two: "
         + "; ".join(recipe_changes(other["recipe"], final["recipe"])) + ".")
     return lines
+
+
+def _round1_choice(trials) -> str:
+    by_name = {c["name"]: c for c in trials["candidates"]}
+    reconstruction = by_name["A"]["summary"]
+    return (f"**The trials chose the recipe, on validation digits.** Phase 3's recipe with a scheduler alone (A) held "
+            f">= {TARGET_ACC:.2f}% on {sum(r['min_last'] >= TARGET_ACC for r in by_name['A']['runs'])} of "
+            f"{reconstruction['seeds']} seeds (worst last-{HOLD_EPOCHS} minimum {reconstruction['worst_min_last']:.2f}%); "
+            f"the rule picked {trials['picked']} ({trials['reason']}).")
+
+
+def _round2_choice(trials) -> str:
+    """Round 2's decision in words: each finalist's mean last-5 minimum and its paired difference from the best."""
+    finalists = trials["comparisons"]
+    scores = "; ".join(
+        f"{name} {c['score']['mean']:.3f}%" + ("" if c["vs_best"]["mean"] == 0 else
+                                               f" ({c['vs_best']['mean']:+.3f} +- {c['vs_best']['se']:.3f})")
+        for name, c in finalists.items())
+    seeds = finalists[trials["picked"]]["score"]["seeds"]
+    return (f"**The trials chose the recipe, on validation digits, with {seeds} seeds per finalist.** Mean last-"
+            f"{HOLD_EPOCHS} minimum and, in brackets, the paired difference from the best with its standard error: "
+            f"{scores}. The rule picked {trials['picked']}: {trials['reason']}.")
 
 
 def _phase5(record, previous, search, studies) -> list[str]:
