@@ -76,11 +76,6 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["phase1.json"]
 
 
-def test_history_table_has_a_row_per_epoch():
-    text = utils.history_markdown(history([98.0, 99.12]))
-    assert text.splitlines()[-1] == "| 2 | 0.01000 | 0.1000 | 99.00 | 0.0200 | 99.12 | 2.0 |"
-
-
 def test_comparison_shows_the_change_against_the_previous_phase():
     previous = utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), history([98.0, 98.5]), "cpu")
     current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1), history([99.0, 99.25]), "cpu")

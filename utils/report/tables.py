@@ -7,16 +7,6 @@ from ..goal import HOLD_EPOCHS, TARGET_ACC, last5_min
 from ..phases import phase as phase_row
 
 
-def history_markdown(history) -> str:
-    """The per-epoch history as a markdown table."""
-    lines = ["| epoch | lr | train loss | train acc (%) | test loss | test acc (%) | seconds |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
-    for i in range(history.epochs):
-        lines.append(f"| {i + 1} | {history.lr[i]:.5f} | {history.train_loss[i]:.4f} | {history.train_acc[i]:.2f} | "
-                     f"{history.test_loss[i]:.4f} | {history.test_acc[i]:.2f} | {history.seconds[i]:.1f} |")
-    return "\n".join(lines)
-
-
 def last5_markdown(history) -> str:
     """The last ``HOLD_EPOCHS`` epochs of a run, the ones the target judges, as a markdown table: learning rate, test
     loss, test accuracy and whether it reached ``TARGET_ACC`` (fewer rows when the run is shorter)."""
