@@ -58,3 +58,4 @@ def test_an_unwritable_folder_is_refused(good, tmp_path):
 def test_command_line_values_parse_like_papermill():
     assert parse_value("3") == 3 and parse_value("0.05") == 0.05 and parse_value("None") is None
     assert parse_value("three") == "three" and parse_value("cpu") == "cpu"
+

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from ..experiments.trials import load_study
 from ..paths import notebook_dir, results_dir
 from ..phases import PHASES
 from ..report.readme import update_readme
@@ -94,6 +95,13 @@ def run_series(notebooks: list[Path], parameters: dict, readme: Path | None, res
     """Run ``notebooks`` in order; returns a process exit code (0 when all ran through). With ``out``, the executed
     notebooks, results and figures go to ``out/notebooks``, ``out/results`` and ``out/image`` instead of replacing
     the committed ones."""
+    for row in (row for row in PHASES if row.study and any(path.stem == row.notebook for path in notebooks)):
+        try:  # a notebook shows its phase's recorded study: a missing or stale one stops the series now, not hours in
+            load_study(row.number)
+        except (FileNotFoundError, ValueError) as error:
+            print(f"\nNOT STARTED: notebook {row.notebook} shows a seed study that is not ready: {error}",
+                  file=sys.stderr)
+            return 1
     if out is not None:
         for name in ("notebooks", "results", "image"):
             (out / name).mkdir(parents=True, exist_ok=True)
