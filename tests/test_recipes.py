@@ -15,9 +15,9 @@ def test_each_phase_changes_exactly_what_the_series_says():
         ["model: 1 -> 2"],
         ["model: 2 -> 3", "optimizer.lr: 0.01 -> 0.05",
          "augment: - -> {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), brightness 0.2, contrast 0.2}"],
-        ["optimizer.lr: 0.05 -> 0.1", "schedule.name: none -> multistep", "schedule.milestones: - -> (8, 12)",
-         "schedule.gamma: - -> 0.1"],
-        ["model: 3 -> 8-8-M-s24-s24-s24-s24"],
+        ["train.ema: - -> 0.999", "optimizer.lr: 0.05 -> 0.1", "schedule.name: none -> multistep",
+         "schedule.milestones: - -> (8, 12)", "schedule.gamma: - -> 0.1"],
+        ["model: 3 -> 8-8-M-s24-s24-s24-s24", "train.ema: 0.999 -> -"],  # phase 5 ran round 1's recipe, C
     ]
 
 
@@ -30,7 +30,7 @@ def test_every_recipe_has_the_same_groups_and_keys():
 
 
 def test_the_phase_recipes_are_the_candidates_their_trials_and_search_picked():
-    assert recipes.PHASE4 == recipes.PHASE4_CANDIDATES[recipes.PHASE4_CHOICE]
+    assert recipes.PHASE4 == recipes.round2_recipe(recipes.ROUND2_CHOICE)
     assert recipes.PHASE5 == recipes.PHASE5_CANDIDATES[recipes.PHASE5_MODEL]
 
 
@@ -68,7 +68,7 @@ def test_changes_are_listed_for_every_phase():
     three = utils.changes_markdown(3).splitlines()
     assert [line.split(":")[0] for line in three] == ["- model", "- optimizer.lr", "- augment"]
     assert utils.changes_markdown(4).splitlines() == [
-        "- optimizer.lr: 0.05 -> 0.1", "- schedule.name: none -> multistep", "- schedule.milestones: - -> (8, 12)",
+        "- train.ema: - -> 0.999", "- optimizer.lr: 0.05 -> 0.1", "- schedule.name: none -> multistep", "- schedule.milestones: - -> (8, 12)",
         "- schedule.gamma: - -> 0.1"]
 
 

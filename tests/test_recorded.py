@@ -83,7 +83,7 @@ def test_notebook_analysis_is_the_one_the_recorded_numbers_give(phase):
 
 def test_phase4_analysis_is_the_one_the_recorded_numbers_give():
     study = utils.load_study(4)
-    expected = utils.analysis_markdown(record(4), trials=load("phase4_trials.json"),
+    expected = utils.analysis_markdown(record(4), trials=load("phase4_trials_round2.json"),
                                        studies={entry["name"]: entry for entry in study["recipes"]})
     assert outputs(4, "utils.analysis_markdown(").strip() == expected
 

@@ -172,4 +172,4 @@ def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
     assert text == ("**The trials chose the recipe, on validation digits, with 8 seeds per finalist.** Mean last-5 "
                     "minimum and, in brackets, the paired difference from the best with its standard error: base "
                     "99.390% (-0.010 +- 0.003); ema 99.400%. The rule picked ema: ema has the best mean last-5 "
-                    "minimum, 99.400%.")
+                    "minimum, 99.400%. base falls short by more than one standard error.")

@@ -87,7 +87,7 @@ def test_comparison_shows_the_change_against_the_previous_phase():
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
-    sections = ("phases", "results", "seed-study", "chosen-by-phase4", "chosen-by-phase5", "trials-round2", "search-round2",
+    sections = ("phases", "results", "seed-study", "trials-round1", "search-round1", "trials-round2", "search-round2",
                 "tolerances", "model-tables", "bench")
     readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
@@ -97,7 +97,7 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     assert "| 1. baseline | 7,896 | 2 | 99.00 | 98.50 | 98.50 | 98.00 | no | - (no seed study) | 99.04 / 98.88 | 2.0 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "| 4 | _not run yet_ |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
-    assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been" in text
+    assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been recorded yet: `python -m utils.commands.trials --round 1`" in text
     assert "`results/phase5_search.json` has not been recorded yet" in text and "| 5 | _not run yet_ |" in text
     assert "| 01_baseline | not measured yet | |" in text and "STALE" not in text
     assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) | " \

@@ -29,10 +29,11 @@ def test_a_candidate_is_phase_4s_recipe_with_its_model_and_levers():
     recipe = recipes.search2_recipe("8-8-M-s20-s20-s20-s20", ("lr-0.2", "batch-64"))
     assert recipe_changes(recipes.PHASE4, recipe) == ["model: 3 -> 8-8-M-s20-s20-s20-s20", "train.batch_size: 128 -> 64",
                                                       "optimizer.lr: 0.1 -> 0.2"]
-    assert [recipe_changes(recipes.search2_recipe("8-8-M-s20-s20-s20-s20"),
-                           recipes.search2_recipe("8-8-M-s20-s20-s20-s20", (lever,)))[0].split(":")[0]
-            for lever in recipes.SEARCH2_LEVERS] == ["optimizer.lr", "optimizer.lr", "augment", "train.batch_size",
-                                                     "train.ema", "train.label_smoothing"]
+    assert [[line.split(":")[0] for line in recipe_changes(recipes.search2_recipe("8-8-M-s20-s20-s20-s20"),
+                                                           recipes.search2_recipe("8-8-M-s20-s20-s20-s20", (lever,)))]
+            for lever in recipes.SEARCH2_LEVERS] == [["optimizer.lr"], ["optimizer.lr"], ["augment"],
+                                                     ["train.batch_size"], [],  # ema: phase 4's recipe has it
+                                                     ["train.label_smoothing"]]
 
 
 def test_the_frontier_is_the_smallest_tied_with_the_best():
@@ -72,23 +73,24 @@ def test_the_search_runs_its_three_stages_and_resumes(tmp_path, monkeypatch):
         for name, config in jobs:
             trained.append((name, config["seed"], config["split"]))
             spec, *levers = name.split("+")
-            value = low[spec] + (0.05 if levers == ["ema"] else 0.0)
+            value = low[spec] + (0.05 if levers == ["smooth"] else 0.0)
             on_done(name, records.run_row(config["seed"], [99.0] * 10 + [value + config["seed"] / 1000] * 5))
 
     monkeypatch.setattr(runner, "run_pool", fake_pool)
     out = tmp_path / "phase5_search_round2.json"
     record = runner.search2(2, out, log=lambda *_: None)
     smallest = recipes.SEARCH2_SPECS[-1]
-    assert record["stages"]["2"] == [f"{smallest}+{lever}" for lever in recipes.SEARCH2_LEVERS]
-    assert record["stages"]["3"] == [f"{smallest}+ema"] and record["picked"] == f"{smallest}+ema"
-    assert len(trained) == 9 * 4 + 6 * 4 + 4 and all(split == "validation" for *_, split in trained)
+    # every lever but ema, which phase 4's recipe already has (a no-op is skipped, not trained)
+    assert record["stages"]["2"] == [f"{smallest}+{lever}" for lever in recipes.SEARCH2_LEVERS if lever != "ema"]
+    assert record["stages"]["3"] == [f"{smallest}+smooth"] and record["picked"] == f"{smallest}+smooth"
+    assert len(trained) == 9 * 4 + 5 * 4 + 4 and all(split == "validation" for *_, split in trained)
     trained.clear()
-    assert runner.search2(2, out, log=lambda *_: None)["picked"] == f"{smallest}+ema" and trained == []
+    assert runner.search2(2, out, log=lambda *_: None)["picked"] == f"{smallest}+smooth" and trained == []
     table = powered_trials_markdown(record).splitlines()
     assert table[0].startswith("| candidate | parameters | stage | seed 1 |")
     assert table[2].startswith(f"| {recipes.SEARCH2_SPECS[0]} | 3,912 | 1 | 99.30 |")
     assert "| phase 4 (base) | 7,753 | reference | 99.45 |" in "\n".join(table)
-    assert table[-1] == f"Picked: **{smallest}+ema**, {record['reason']}."
+    assert table[-1] == f"Picked: **{smallest}+smooth**, {record['reason']}."
 
 
 def test_the_search_needs_phase_4s_recipe_in_round_2_of_its_trials(tmp_path):

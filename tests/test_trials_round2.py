@@ -162,13 +162,3 @@ def test_a_study_refuses_to_drop_recorded_seeds(tmp_path, monkeypatch):
     run_trials.study(4, [1, 2, 3], [1], 2, out, log=lambda *_: None)
     with pytest.raises(ValueError, match=r"records seeds \[3\] of 'final recipe'"):
         run_trials.study(4, [1, 2], [1], 2, out, log=lambda *_: None)
-
-
-def test_no_phase_recipe_uses_a_lever_the_notebooks_do_not_apply_yet():
-    """The notebooks train through make_optimizer + fit, which apply neither the weight average nor label smoothing:
-    a phase recipe with either would be silently ignored by its headline run until the notebooks call utils.train."""
-    import nbformat
-    notebooks = [utils.project_root() / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES]
-    uses_train = all("utils.train(" in "".join(c.source for c in nbformat.read(p, as_version=4).cells)
-                     for p in notebooks)
-    assert uses_train or not any(r["train"]["ema"] or r["train"]["label_smoothing"] for r in utils.RECIPES.values())

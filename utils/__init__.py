@@ -36,7 +36,7 @@ from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, 
 from .report.readme import series_points
 from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_changes, recipe_markdown
-from .report.tables import (comparison_markdown, last5_markdown, levers_markdown, powered_trials_markdown,
+from .report.tables import (comparison_markdown, last5_markdown, powered_trials_markdown,
                             study_markdown, trials_markdown)
 from .trained import load_trained, predict
 
@@ -45,7 +45,7 @@ __all__ = [
     "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "analysis_markdown", "augment_batch", "augmentation_rows",
     "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict",
-    "last5_markdown", "layer_table", "levers_markdown", "load_part", "load_record", "load_result",
+    "last5_markdown", "layer_table", "load_part", "load_record", "load_result",
     "load_split", "load_study", "load_trained", "load_trials", "make_ema", "make_loaders", "make_optimizer",
     "misclassified", "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows",
     "plot_batchnorm", "plot_digits", "plot_history", "plot_lr", "plot_seed_curves", "plot_series",

@@ -128,7 +128,7 @@ def _phase4(record, previous, trials, studies) -> list[str]:
     high, after = acc[:first_drop], acc[first_drop:]
     reached = next((first_drop + i + 1 for i, a in enumerate(after) if a >= TARGET_ACC), None)
     lines = [
-        _round2_choice(trials) if trials.get("round") == 2 else _round1_choice(trials),
+        _round2_choice(trials),
         f"**The drop does what the schedule promises.** At the first learning rate (epochs 1-{first_drop}) the test "
         f"accuracy spans {_span(high)}; after the first drop it "
         + (f"reaches {TARGET_ACC:.2f}% at epoch {reached}" if reached else f"never reaches {TARGET_ACC:.2f}%")
@@ -150,15 +150,6 @@ def _phase4(record, previous, trials, studies) -> list[str]:
     return lines
 
 
-def _round1_choice(trials) -> str:
-    by_name = {c["name"]: c for c in trials["candidates"]}
-    reconstruction = by_name["A"]["summary"]
-    return (f"**The trials chose the recipe, on validation digits.** Phase 3's recipe with a scheduler alone (A) held "
-            f">= {TARGET_ACC:.2f}% on {sum(r['min_last'] >= TARGET_ACC for r in by_name['A']['runs'])} of "
-            f"{reconstruction['seeds']} seeds (worst last-{HOLD_EPOCHS} minimum {reconstruction['worst_min_last']:.2f}%); "
-            f"the rule picked {trials['picked']} ({trials['reason']}).")
-
-
 def _round2_choice(trials) -> str:
     """Round 2's decision in words: each finalist's mean last-5 minimum and its paired difference from the best."""
     finalists = trials["comparisons"]
@@ -167,9 +158,15 @@ def _round2_choice(trials) -> str:
                                                f" ({c['vs_best']['mean']:+.3f} +- {c['vs_best']['se']:.3f})")
         for name, c in finalists.items())
     seeds = finalists[trials["picked"]]["score"]["seeds"]
+    ties = [name for name, c in finalists.items() if c["tie"] and name != trials["picked"]]
+    apart = [name for name, c in finalists.items() if not c["tie"]]
     return (f"**The trials chose the recipe, on validation digits, with {seeds} seeds per finalist.** Mean last-"
             f"{HOLD_EPOCHS} minimum and, in brackets, the paired difference from the best with its standard error: "
-            f"{scores}. The rule picked {trials['picked']}: {trials['reason']}.")
+            f"{scores}. The rule picked {trials['picked']}: {trials['reason']}."
+            + (f" Between {trials['picked']} and {', '.join(ties)} there is no detectable difference (within one "
+               f"standard error)." if ties else "")
+            + (f" {', '.join(apart)} fall{'s' if len(apart) == 1 else ''} short by more than one standard error."
+               if apart else ""))
 
 
 def _phase5(record, previous, search, studies) -> list[str]:
@@ -180,8 +177,8 @@ def _phase5(record, previous, search, studies) -> list[str]:
     smaller = [c for c in candidates if c["params"] < picked["params"]]
     lines = [
         f"**The search chose the model, on validation digits.** {len(candidates)} architectures from "
-        f"{min(c['params'] for c in candidates):,} to {max(c['params'] for c in candidates):,} parameters, phase 4's "
-        f"recipe unchanged, {len(search['seeds'])} seeds each; phase 4's own model scores "
+        f"{min(c['params'] for c in candidates):,} to {max(c['params'] for c in candidates):,} parameters, round 1's "
+        f"phase 4 recipe unchanged, {len(search['seeds'])} seeds each; phase 4's own model scores "
         f"{ref['worst_min_last']:.2f}% there (worst-seed last-{HOLD_EPOCHS} minimum). The rule picked "
         f"{picked['name']}: {search['reason']}.",
     ]

@@ -11,7 +11,7 @@ from ..core.models import build_model, count_parameters
 from ..goal import GOAL_PARAMS, HOLD_EPOCHS, TARGET_ACC, every_seed, goal_met, held, held_line, last5_min
 from ..paths import results_dir as results_dir_of_project
 from ..phases import PHASES
-from ..records import load, load_result
+from ..records import WRITTEN_BY, load, load_result
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
 from .tables import bench_summary, powered_trials_markdown, trials_markdown
@@ -84,22 +84,18 @@ def study_table(results_dir) -> str:
     return "\n".join(lines) + goal
 
 
-def chosen_by_section(results_dir, row) -> str:
-    """The trials or search that chose the recipe of phase ``row`` (a ``utils.phases.Phase``), as a table."""
-    record = _load(results_dir, row.chosen_by)
-    return trials_markdown(record) if record else f"_`results/{row.chosen_by}` has not been recorded yet._"
+# The README's tables of trials and searches, each generated from its record: section -> (file, the table's view).
+TRIAL_SECTIONS = {"trials-round1": ("phase4_trials.json", trials_markdown),
+                  "trials-round2": ("phase4_trials_round2.json", powered_trials_markdown),
+                  "search-round1": ("phase5_search.json", trials_markdown),
+                  "search-round2": ("phase5_search_round2.json", powered_trials_markdown)}
 
 
-def trials_round2_section(results_dir) -> str:
-    """Round 2 of phase 4's trials, complete or not, until notebook 4 shows it."""
-    record = _load(results_dir, "phase4_trials_round2.json")
-    return powered_trials_markdown(record) if record else "_`make trials` (round 2) has not been run yet._"
-
-
-def search_round2_section(results_dir) -> str:
-    """Round 2 of phase 5's search, complete or not, until notebook 5 shows it."""
-    record = _load(results_dir, "phase5_search_round2.json")
-    return powered_trials_markdown(record) if record else "_`make search` (round 2) has not been run yet._"
+def trial_section(results_dir, name) -> str:
+    """One of ``TRIAL_SECTIONS`` as a table, complete or not; a line naming the command when it is not recorded."""
+    file, view = TRIAL_SECTIONS[name]
+    record = _load(results_dir, file)
+    return view(record) if record else f"_`results/{file}` has not been recorded yet: `{WRITTEN_BY[file]}`._"
 
 
 def series_points(results_dir=None) -> list[tuple[str, int, float]]:
@@ -170,9 +166,7 @@ def bench_table(results_dir) -> str:
 
 def sections(results_dir) -> dict:
     return {"phases": phases_table(), "results": results_table(results_dir), "seed-study": study_table(results_dir),
-            "trials-round2": trials_round2_section(results_dir), "search-round2": search_round2_section(results_dir),
-            "tolerances": tolerance_table(results_dir),
-            **{f"chosen-by-phase{row.number}": chosen_by_section(results_dir, row) for row in PHASES if row.chosen_by},
+            "tolerances": tolerance_table(results_dir), **{name: trial_section(results_dir, name) for name in TRIAL_SECTIONS},
             "model-tables": model_tables(), "bench": bench_table(results_dir)}
 
 

@@ -93,23 +93,6 @@ def trials_markdown(record: dict) -> str:
 
 
 
-def levers_markdown(record: dict) -> str:
-    """Each lever of the cumulative candidates, and what it did to the worst seed's last-5 validation minimum."""
-    candidates = record["candidates"]
-    lines = []
-    for before, after in zip(candidates, candidates[1:]):
-        was, now = before["summary"]["worst_min_last"], after["summary"]["worst_min_last"]
-        used = "used" if _index(candidates, after["name"]) <= _index(candidates, record["picked"]) else "not used"
-        lines.append(f"- {after['name']} ({after['levers']}, on top of {before['name']}): worst-seed last-5 validation "
-                     f"minimum {was:.2f}% -> {now:.2f}% ({now - was:+.2f}); {used} in phase 4's recipe")
-    return "\n".join(lines)
-
-
-def _index(candidates: list[dict], name: str) -> int:
-    return [c["name"] for c in candidates].index(name)
-
-
-
 def powered_trials_markdown(record: dict) -> str:
     """Round 2 of phase 4's trials or of phase 5's search: every seed's last-5 validation minimum, each candidate's mean
     and standard error, and its paired difference from the best over the seeds both ran
