@@ -35,7 +35,7 @@ def test_the_phase_recipes_are_the_candidates_their_trials_and_search_picked():
 
 
 def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_else():
-    assert recipe_changes(recipes.PHASE3, utils.SEED_WRITE_UP_PHASE4) == [
+    assert recipe_changes(recipes.PHASE3, utils.WRITE_UP_PHASE4) == [
         "schedule.name: none -> step", "schedule.step_size: - -> 6", "schedule.gamma: - -> 0.1"]
 
 

@@ -172,4 +172,17 @@ def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
     assert text == ("**The trials chose the recipe, on validation digits, with 8 seeds per finalist.** Mean last-5 "
                     "minimum and, in brackets, the paired difference from the best with its standard error: base "
                     "99.390% (-0.010 +- 0.003); ema 99.400%. The rule picked ema: ema has the best mean last-5 "
-                    "minimum, 99.400%. base falls short by more than one standard error.")
+                    "minimum, 99.400%. Short of the best by more than one standard error: base.")
+
+
+def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_recipe():
+    from utils.report.analysis import _paired_sentence
+
+    def entry(lows):
+        return {"runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in enumerate(lows, start=1)]}
+    other = entry([99.40] * 4)
+    assert _paired_sentence(entry([99.50, 99.40, 99.45, 99.55, 99.60]), other) == (
+        "Seed by seed over the 4 seeds both ran, the final recipe's last-5 minimum is +0.075 +- 0.032 points from the "
+        "original write-up's (more than one standard error).")  # seed 5 has no partner and is left out
+    assert _paired_sentence(entry([99.43, 99.37, 99.40, 99.42]), other).endswith(
+        "+0.005 +- 0.013 points from the original write-up's (within one standard error: no detectable difference).")

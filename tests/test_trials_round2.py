@@ -136,10 +136,10 @@ def test_a_study_runs_the_phases_recipe_and_its_comparison_and_resumes(tmp_path,
     out = tmp_path / "study.json"
     record = run_trials.study(4, [1, 2, 3], [1, 2], 2, out, log=lambda *_: None)
     assert trained == [("final recipe", 1, "test"), ("final recipe", 2, "test"), ("final recipe", 3, "test"),
-                       ("seed write-up's recipe", 1, "test"), ("seed write-up's recipe", 2, "test")]
+                       ("original write-up's recipe", 1, "test"), ("original write-up's recipe", 2, "test")]
     final, other = record["recipes"]
     assert final["recipe"] == json.loads(json.dumps(utils.RECIPES[4])) and final["summary"]["held"] == 3
-    assert other["recipe"] == json.loads(json.dumps(utils.SEED_WRITE_UP_PHASE4)) and other["summary"]["seeds"] == 2
+    assert other["recipe"] == json.loads(json.dumps(utils.WRITE_UP_PHASE4)) and other["summary"]["seeds"] == 2
     trained.clear()
     run_trials.study(4, [1, 2, 3, 4], [1, 2], 2, out, log=lambda *_: None)
     assert trained == [("final recipe", 4, "test")]  # the recorded seeds are kept

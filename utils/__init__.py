@@ -26,7 +26,7 @@ from .experiments.trials import load_study, load_trials
 from .goal import goal_verdict, study_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
-from .recipes import SEED_WRITE_UP_PHASE4, tweak
+from .recipes import WRITE_UP_PHASE4, tweak
 from .records import load as load_record, load_result, recipe_of, result_record, save_run
 from .report.analysis import analysis_markdown
 from .report.diagnostics import (augmentation_rows, batchnorm_activations, misclassified, model_memory, model_summary,
@@ -42,7 +42,7 @@ from .trained import load_trained, predict
 
 __all__ = [
     "AugmentSpec", "History", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
-    "ProjectNotFound", "RECIPES", "SEED_WRITE_UP_PHASE4", "analysis_markdown", "augment_batch", "augmentation_rows",
+    "ProjectNotFound", "RECIPES", "WRITE_UP_PHASE4", "analysis_markdown", "augment_batch", "augmentation_rows",
     "batchnorm_activations", "build_model", "build_spec", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_verdict",
     "last5_markdown", "layer_table", "load_part", "load_record", "load_result",

@@ -33,7 +33,7 @@ PHASES = (
     Phase(4, "04_lr_scheduler", "+ MultiStepLR, peak lr 0.1, an EMA of the weights", recipes.PHASE4, 7753,
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
           study="phase4_study.json", chosen_by="phase4_trials_round2.json", reported=(7753, 98.75, 99.47),
-          compared_with=(("seed write-up's recipe", recipes.SEED_WRITE_UP_PHASE4),)),
+          compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),)),
     Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model, chosen on validation digits", recipes.PHASE5, 3912,
           ("phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
           study="phase5_seeds.json", chosen_by="phase5_search.json"),

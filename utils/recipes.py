@@ -111,7 +111,7 @@ CANDIDATE_LEVERS = {
 PHASE4_CHOICE = "C"
 
 # The original write-up's phase 4, as this series reconstructs it: the comparison recipe of notebook 4's seed study.
-SEED_WRITE_UP_PHASE4 = PHASE4_CANDIDATES["A"]
+WRITE_UP_PHASE4 = PHASE4_CANDIDATES["A"]
 
 # Phase 5, beyond the original write-up: how small a model still holds 99.40%. Round 1's phase 4 recipe on smaller
 # GAP nets (``utils.core.models.build_spec`` strings), largest first; the search (``make search``) picks one on the

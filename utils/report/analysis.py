@@ -6,6 +6,7 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 
 import math
 
+from ..experiments.trials import paired
 from ..goal import GOAL_PARAMS, HOLD_EPOCHS, TARGET_ACC, goal_met, held
 from ..phases import phase as phase_row
 from .recipes import recipe_changes
@@ -146,8 +147,17 @@ def _phase4(record, previous, trials, studies) -> list[str]:
         f"the original write-up's recipe (as this series reconstructs it) held on {os_['held']} of {os_['seeds']} "
         f"(mean final {os_['mean_final']:.2f}%, "
         f"worst {os_['worst_min_last']:.2f}%). What differs between the two: "
-        + "; ".join(recipe_changes(other["recipe"], final["recipe"])) + ".")
+        + "; ".join(recipe_changes(other["recipe"], final["recipe"])) + ". " + _paired_sentence(final, other))
     return lines
+
+
+def _paired_sentence(final, other) -> str:
+    """The final recipe against the one it is compared with, seed by seed over the seeds both ran."""
+    d = paired(final["runs"], other["runs"])
+    verdict = ("within one standard error: no detectable difference" if abs(d["mean"]) <= d["se"] else
+               "more than one standard error" + ("" if abs(d["mean"]) > 2 * d["se"] else ", less than two"))
+    return (f"Seed by seed over the {d['seeds']} seeds both ran, the final recipe's last-{HOLD_EPOCHS} minimum is "
+            f"{d['mean']:+.3f} +- {d['se']:.3f} points from the original write-up's ({verdict}).")
 
 
 def _round2_choice(trials) -> str:
@@ -163,10 +173,9 @@ def _round2_choice(trials) -> str:
     return (f"**The trials chose the recipe, on validation digits, with {seeds} seeds per finalist.** Mean last-"
             f"{HOLD_EPOCHS} minimum and, in brackets, the paired difference from the best with its standard error: "
             f"{scores}. The rule picked {trials['picked']}: {trials['reason']}."
-            + (f" Between {trials['picked']} and {', '.join(ties)} there is no detectable difference (within one "
-               f"standard error)." if ties else "")
-            + (f" {', '.join(apart)} fall{'s' if len(apart) == 1 else ''} short by more than one standard error."
-               if apart else ""))
+            + (f" Between {', '.join([trials['picked'], *ties][:-1])} and {ties[-1]} there is no detectable "
+               f"difference (within one standard error)." if ties else "")
+            + (f" Short of the best by more than one standard error: {', '.join(apart)}." if apart else ""))
 
 
 def _phase5(record, previous, search, studies) -> list[str]:

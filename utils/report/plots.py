@@ -145,7 +145,7 @@ def plot_trials(record: dict, title: str):
     differences are larger than the seeds' own spread, at a glance."""
     from ..records import summarize
     candidates = [c for c in record["candidates"] if c["runs"]]
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(candidates) + 1.5))
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(candidates) + 1.9))
     for y, c in enumerate(candidates):
         lows = [run["min_last"] for run in c["runs"]]
         s = summarize(c["runs"])
@@ -153,10 +153,11 @@ def plot_trials(record: dict, title: str):
         ax.errorbar(s["mean_min_last"], y, xerr=s["se_min_last"], fmt="D", color="black", capsize=4, zorder=3)
     ax.errorbar([], [], xerr=[], fmt="D", color="black", capsize=4, label="mean +- 1 standard error")
     ax.scatter([], [], s=18, color="tab:blue", alpha=0.5, label="one seed")
-    ax.set_yticks(range(len(candidates)), [c["name"] for c in candidates])
+    ax.set_yticks(range(len(candidates)), [c["name"] + (" (picked)" if c["name"] == record.get("picked") else "")
+                                            for c in candidates])
     ax.invert_yaxis()
     ax.set_xlabel(f"minimum validation accuracy over the last {HOLD_EPOCHS} epochs (%)")
     ax.set_title(title)
     ax.grid(alpha=0.3, axis="x")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)  # off the dots
     return _done(fig)
