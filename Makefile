@@ -18,7 +18,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (mnist-8k)" >/dev/null && \
 	touch $(STAMP) && echo "[setup] .venv installed in $$(( $$(date +%s) - start )) s"
 
-# The five notebooks at full length (about 75 minutes on 2 CPU cores), replacing the committed notebooks, results/
+# The five notebooks at full length (about 35 minutes on 2 CPU cores), replacing the committed notebooks, results/
 # and image/, then the README's generated sections. `make run OUT=runs/gpu` writes everything under runs/gpu instead
 # and leaves the committed record alone (a GPU run, or any platform you do not mean to record).
 run: $(STAMP)

@@ -186,3 +186,15 @@ def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_rec
         "original write-up's (more than one standard error).")  # seed 5 has no partner and is left out
     assert _paired_sentence(entry([99.43, 99.37, 99.40, 99.42]), other).endswith(
         "+0.005 +- 0.013 points from the original write-up's (within one standard error: no detectable difference).")
+
+
+@pytest.mark.parametrize("acc, says", [
+    ([99.0] * 10 + [99.30, 99.37, 99.34, 99.17, 99.24], "no epoch reaches 99.40%."),
+    ([99.0] * 10 + [99.30, 99.42, 99.34, 99.17, 99.41], "it reaches 99.40% in 2 of 15 epochs."),
+])
+def test_phase_3s_analysis_counts_the_epochs_at_the_target_in_words(acc, says):
+    record = {"phase": 3, "epochs": 15, "params": 7753, "test_acc": acc, "train_acc": [98.0] * 15}
+    previous = {"params": 7974, "test_acc": [99.2] * 15, "train_acc": [99.5] * 15}
+    text = utils.analysis_markdown(record, previous)
+    assert says in text and "epoch(s)" not in text
+    assert ("Touching the target once is what the mission rules out." in text) == ("in 2 of" in says)

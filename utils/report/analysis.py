@@ -50,7 +50,8 @@ def _phase1(record, previous, trials, studies) -> list[str]:
     lo, hi = last_swings(acc)
     lines = []
     if stuck:
-        lines.append(f"**Stuck at chance at the start.** For the first {stuck} epoch(s) the test loss stays near "
+        lines.append(f"**Stuck at chance at the start.** For the first {stuck} epoch{'s' if stuck > 1 else ''} the "
+                     f"test loss stays near "
                      f"ln 10 = {math.log(10):.2f} ({', '.join(f'{v:.2f}' for v in loss[:stuck])}) and the test "
                      f"accuracy near 10% ({', '.join(f'{v:.2f}%' for v in acc[:stuck])}): nine stacked convolutions, "
                      f"no normalisation, default initialisation and a small learning rate. From epoch {stuck + 1} "
@@ -115,11 +116,13 @@ def _phase3(record, previous, trials, studies) -> list[str]:
         "are harder than the clean test digits.",
         f"**Test accuracy {'up' if max(acc) > max(previous['test_acc']) else 'not up'}.** Best {max(acc):.2f}% "
         f"({max(acc) - max(previous['test_acc']):+.2f} against phase 2), with "
-        f"{previous['params'] - record['params']:,} fewer parameters; it reaches {TARGET_ACC:.2f}% in {touched} "
-        f"epoch(s).",
+        f"{previous['params'] - record['params']:,} fewer parameters; "
+        + (f"it reaches {TARGET_ACC:.2f}% in {touched} of {len(acc)} epochs." if touched else
+           f"no epoch reaches {TARGET_ACC:.2f}%."),
         f"**{'But it does not hold' if not _held(record) else 'And it holds'}.** With a constant learning rate the "
         f"test accuracy moves by {lo:.2f}-{hi:.2f} points from one epoch to the next over the last {HOLD_EPOCHS}, "
-        f"which span {_span(_last(record))}. Touching the target once is what the mission rules out.",
+        f"which span {_span(_last(record))}"
+        + (". Touching the target once is what the mission rules out." if touched and not _held(record) else "."),
     ]
 
 
