@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+import utils
 from utils import recipes, records
 from utils.core.models import build_spec, count_parameters
 from utils.experiments import runner, trials
@@ -96,3 +97,13 @@ def test_the_search_runs_its_three_stages_and_resumes(tmp_path, monkeypatch):
 def test_the_search_needs_phase_4s_recipe_in_round_2_of_its_trials(tmp_path):
     with pytest.raises(ValueError, match="finish `make trials`"):
         runner.search2(2, tmp_path / "phase5_search_round2.json", log=lambda *_: None)
+
+
+def test_a_candidate_with_one_seed_shows_no_standard_error_yet():
+    record = utils.load_record("phase5_search_round2.json")
+    record["candidates"][0]["runs"] = record["candidates"][0]["runs"][:1]
+    row = next(line for line in powered_trials_markdown(record).splitlines()
+               if line.startswith(f"| {record['candidates'][0]['name']} |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[-2] == "-" and cells[-1].endswith("(1 seed: no standard error yet)")
+    assert "nan" not in powered_trials_markdown(record)

@@ -114,13 +114,15 @@ def powered_trials_markdown(record: dict) -> str:
         runs = {run["seed"]: run["min_last"] for run in c["runs"]}
         s = stats[c["name"]]
         d = paired(c["runs"], best["runs"])
-        versus = "best" if c is best else f"{d['mean']:+.3f} +- {d['se']:.3f} ({d['seeds']} seeds)"
+        versus = ("best" if c is best else f"{d['mean']:+.3f} +- {d['se']:.3f} ({d['seeds']} seeds)" if d["seeds"] > 1
+                  else f"{d['mean']:+.3f} (1 seed: no standard error yet)")
         stage = ", ".join(k for k, names in stages.items() if c["name"] in names) or (
             "reference" if c is record.get("reference") else "")
         name = f"**{c['name']}**" if c["name"] == record.get("picked") else c["name"]
         params = f" {c['params']:,} |" if sized else ""
+        se = f"{s['se_min_last']:.3f}" if len(runs) > 1 else "-"  # one seed has no spread to measure
         lines.append(f"| {name} |{params} {stage} | " + " | ".join(f"{runs[s]:.2f}" if s in runs else "" for s in seeds)
-                     + f" | {s['mean_min_last']:.3f} | {s['se_min_last']:.3f} | {versus} |")
+                     + f" | {s['mean_min_last']:.3f} | {se} | {versus} |")
     done = sum(len(c["runs"]) for c in record["candidates"])
     verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete") else
                f"_Incomplete: {done} runs recorded so far; the decision waits for stage {max(record['stage_seeds'])}._")
