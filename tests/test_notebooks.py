@@ -54,7 +54,7 @@ def test_smoke_run_writes_a_well_formed_result(notebook, tmp_path, committed):
     execute(notebook, tmp_path, seed=7, **SMOKE)
     record = json.loads((tmp_path / "results" / f"phase{phase}.json").read_text())
     assert (record["phase"], record["params"], record["epochs"], record["seed"], record["batch_size"]) == \
-        (phase, row.params, 1, 7, 128)
+        (phase, row.params, 1, 7, row.recipe["train"]["batch_size"])
     assert record["recipe"] == json.loads(json.dumps(utils.tweak(utils.RECIPES[phase], {"train.epochs": 1})))
     for key in ("test_acc", "train_acc", "test_loss", "train_loss"):
         assert len(record[key]) == 1

@@ -17,7 +17,7 @@ def test_each_phase_changes_exactly_what_the_series_says():
          "augment: - -> {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), brightness 0.2, contrast 0.2}"],
         ["train.ema: - -> 0.999", "optimizer.lr: 0.05 -> 0.1", "schedule.name: none -> multistep",
          "schedule.milestones: - -> (8, 12)", "schedule.gamma: - -> 0.1"],
-        ["model: 3 -> 8-8-M-s24-s24-s24-s24", "train.ema: 0.999 -> -"],  # phase 5 ran round 1's recipe, C
+        ["model: 3 -> 8-8-8-M-s24-s24-s24", "train.batch_size: 128 -> 64"],  # phase 5: round 2's pick
     ]
 
 
@@ -31,7 +31,9 @@ def test_every_recipe_has_the_same_groups_and_keys():
 
 def test_the_phase_recipes_are_the_candidates_their_trials_and_search_picked():
     assert recipes.PHASE4 == recipes.round2_recipe(recipes.ROUND2_CHOICE)
-    assert recipes.PHASE5 == recipes.PHASE5_CANDIDATES[recipes.PHASE5_MODEL]
+    assert set(recipes.PHASE5_PICK[1]) <= set(recipes.SEARCH2_LEVERS) and recipes.PHASE5_PICK[0] in recipes.SEARCH2_SPECS
+    assert recipes.PHASE5 == recipes.tweak(recipes.PHASE4, {"model": "8-8-8-M-s24-s24-s24", "train.batch_size": 64})
+    assert recipes.SEARCH1_PICK in recipes.PHASE5_CANDIDATES
 
 
 def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_else():

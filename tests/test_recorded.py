@@ -13,7 +13,8 @@ import utils
 from utils import records
 from utils.experiments import trials
 from utils.report import readme as report
-from utils.recipes import PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_MODEL
+from utils.recipes import (PHASE4_CANDIDATES, PHASE4_CHOICE, PHASE5_CANDIDATES, PHASE5_PICK, SEARCH1_PICK,
+                           SEARCH2_SPECS, search2_recipe)
 from utils.report.recipes import recipe_changes
 from utils.checks.regression import phase_runs, spread_tolerance
 from utils.core.train import History
@@ -90,7 +91,7 @@ def test_phase4_analysis_is_the_one_the_recorded_numbers_give():
 
 def test_phase5_analysis_is_the_one_the_recorded_numbers_give():
     study = utils.load_study(5)
-    expected = utils.analysis_markdown(record(5), record(4), trials=load("phase5_search.json"),
+    expected = utils.analysis_markdown(record(5), record(4), trials=load("phase5_search_round2.json"),
                                        studies={entry["name"]: entry for entry in study["recipes"]})
     assert outputs(5, "utils.analysis_markdown(").strip() == expected
 
@@ -111,6 +112,10 @@ def test_phase5_goal_verdict_is_the_one_its_study_gives():
     entry = utils.load_study(5)["recipes"][0]
     expected = utils.goal_verdict(record(5)["params"], records.summarize(entry["runs"]))
     assert outputs(5, "utils.goal_verdict(").strip() == expected
+
+
+def test_phase5_names_the_smallest_recorded_model_that_holds_its_goal_as_the_studies_give():
+    assert outputs(5, "utils.goal_holders(").strip() == utils.goal_holders(utils.series_points(RESULTS))
 
 
 @pytest.mark.parametrize("phase", (4, 5))
@@ -158,7 +163,34 @@ def test_search_file_holds_the_candidates_as_defined_and_its_decision_follows():
     reference = next(c for c in load("phase4_trials.json")["candidates"] if c["name"] == trials.PHASE5_REFERENCE)
     assert t["reference"]["runs"] == [run for run in reference["runs"] if run["seed"] in t["seeds"]]
     assert (t["picked"], t["reason"]) == trials.pick_smallest(t["candidates"], t["reference"])
-    assert PHASE5_MODEL == t["picked"]  # phase 5's model is the one the rule picked
+    assert SEARCH1_PICK == t["picked"]  # round 1's pick, whose seed study stays a point set of the series figure
+    earlier = load("phase5_seeds.json")["recipes"][0]
+    assert earlier["recipe"] == as_json(PHASE5_CANDIDATES[SEARCH1_PICK])
+    assert earlier["summary"] == records.summarize(earlier["runs"])
+
+
+def test_search_round2_holds_its_candidates_stages_and_decision_as_its_rule_gives():
+    t = load("phase5_search_round2.json")
+    assert t["complete"] and t["split"] == trials.SPLIT and t["rule"] == trials.SEARCH2_RULE
+    by_name = {c["name"]: c for c in t["candidates"]}
+    for c in t["candidates"]:
+        assert c["name"] == "+".join([c["spec"], *c["levers_applied"]])
+        assert c["recipe"] == as_json(search2_recipe(c["spec"], tuple(c["levers_applied"])))
+        assert c["params"] == utils.count_parameters(utils.build_model(c["spec"])) <= utils.goal.GOAL_PARAMS
+    stage1, stage2, stage3 = ([by_name[name] for name in t["stages"][k]] for k in ("1", "2", "3"))
+    assert t["stages"]["1"] == list(SEARCH2_SPECS)
+    for stage, seeds in ((stage1, t["stage_seeds"]["1"]), (stage2, t["stage_seeds"]["2"]),
+                         (stage3, t["stage_seeds"]["1"] + t["stage_seeds"]["3"])):
+        assert all({run["seed"] for run in c["runs"]} >= set(seeds) for c in stage)
+    edge = trials.frontier(stage1)
+    assert {c["spec"] for c in stage2} == {edge["spec"]}
+    assert t["stages"]["3"] == trials.search2_finalists(stage1, stage2)
+    assert (t["picked"], t["reason"]) == trials.pick_search2(stage3, t["reference"])
+    assert "+".join([PHASE5_PICK[0], *PHASE5_PICK[1]]) == t["picked"]  # phase 5's recipe is the one the rule picked
+    phase4 = next(c for c in load("phase4_trials_round2.json")["candidates"]
+                  if c["recipe"] == as_json(utils.RECIPES[4]))
+    seeds = t["stage_seeds"]["1"] + t["stage_seeds"]["3"]
+    assert t["reference"]["runs"] == [run for run in phase4["runs"] if run["seed"] in seeds]  # phase 4, same seeds
 
 
 def test_spread_file_holds_more_runs_of_phases_1_to_3():

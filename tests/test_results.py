@@ -123,3 +123,21 @@ def test_the_study_verdict_judges_every_seed():
         "(mean last-5 minimum 99.42%, worst 99.39%)")
     assert utils.study_verdict(summarize(rows[:2])).startswith("held >= 99.40% in each of the last 5 epochs on 2 of 2 "
                                                                "seeds: every seed MET")
+
+
+def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label_and_judges_phase_5s_goal(tmp_path):
+    from utils.records import run_row, summarize
+
+    def study(model, lows):
+        runs = [run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in enumerate(lows, start=1)]
+        return {"recipes": [{"name": "final recipe", "recipe": {**utils.RECIPES[5], "model": model}, "runs": runs,
+                             "summary": summarize(runs)}]}
+    (tmp_path / "phase5_study.json").write_text(json.dumps(study("8-8-8-M-s24-s24-s24", [99.45] * 9 + [99.3])))
+    (tmp_path / "phase5_seeds.json").write_text(json.dumps(study("8-8-M-s24-s24-s24-s24", [99.45, 99.3])))
+    lines = report.study_table(tmp_path).splitlines()
+    assert lines[2:5] == ["| 4 | _not run yet_ | | | | | | |",
+                          "| 5 | final recipe | 3,616 | 10 | 9 of 10 | 99.44 | 0.05 | 99.30 |",
+                          "| 5 | round 1's pick (8-8-M-s24-s24-s24-s24) | 3,912 | 2 | 1 of 2 | 99.38 | 0.11 | 99.30 |"]
+    assert lines[-1] == ("Phase 5's goal, at most 4,000 parameters (stretch goal: 3,000), holding on at least 9 of 10 "
+                         "seeds: **MET** (3,616 parameters; held >= 99.40% in each of the last 5 epochs on 9 of 10 "
+                         "seeds).")

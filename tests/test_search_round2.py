@@ -9,7 +9,8 @@ from utils import recipes, records
 from utils.core.models import build_spec, count_parameters
 from utils.experiments import runner, trials
 from utils.report.recipes import recipe_changes
-from utils.report.tables import powered_trials_markdown
+from utils.goal import goal_held, goal_met, goal_verdict
+from utils.report.tables import blocks_markdown, powered_trials_markdown
 
 
 def runs(lows, seeds=None):
@@ -107,3 +108,34 @@ def test_a_candidate_with_one_seed_shows_no_standard_error_yet():
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[-2] == "-" and cells[-1].endswith("(1 seed: no standard error yet)")
     assert "nan" not in powered_trials_markdown(record)
+
+
+def test_phase_5s_goal_is_9_of_10_seeds_over_a_study_of_at_least_10():
+    def study(held, seeds):
+        return records.summarize(runs([99.45] * held + [99.30] * (seeds - held)))
+    assert goal_held(study(9, 10)) and goal_held(study(10, 10)) and goal_held(study(18, 20))
+    assert not goal_held(study(8, 10)) and not goal_held(study(5, 5)) and not goal_held(study(17, 20))
+    assert goal_met(4000, study(9, 10)) and not goal_met(4001, study(10, 10)) and not goal_met(3000, study(8, 10))
+    assert goal_verdict(3616, study(9, 10)) == (
+        "met      parameters 3,616 <= 4,000 (stretch goal 3,000: not met)\n"
+        "met      held >= 99.40% in each of the last 5 epochs on 9 of 10 seeds (goal: at least 9 of 10)\n"
+        "phase 5 goal MET")
+    assert goal_verdict(2990, study(8, 10)).splitlines() == [
+        "met      parameters 2,990 <= 4,000 (stretch goal 3,000: met)",
+        "not met  held >= 99.40% in each of the last 5 epochs on 8 of 10 seeds (goal: at least 9 of 10)",
+        "phase 5 goal NOT MET"]
+
+
+def test_the_blocks_table_pairs_each_change_with_the_candidate_without_it_seed_by_seed():
+    what, dilated, plain = recipes.SEARCH2_CONTRASTS[3]
+    record = {"candidates": [
+        {**cand(dilated, 3624, [99.2, 99.3, 99.1, 99.2]), "spec": dilated, "levers_applied": []},
+        {**cand(plain, 3624, [99.1, 99.1, 99.1, 99.1]), "spec": plain, "levers_applied": []},
+        {**cand(plain + "+lr-0.2", 3624, [99.3]), "spec": plain, "levers_applied": ["lr-0.2"]},
+        {**cand(plain + "+smooth", 3624, [99.0, 99.2, 99.0, 99.2]), "spec": plain, "levers_applied": ["smooth"]}],
+        "stages": {"1": [dilated, plain], "2": [plain + "+lr-0.2", plain + "+smooth"]}}
+    rows = blocks_markdown(record).splitlines()[2:-2]  # the contrasts whose partners did not run are left out
+    assert rows == [
+        f"| {what} | {dilated} | +0 | +0.100 +- 0.041 | 4 | better by more than one standard error |",
+        f"| peak lr 0.2 instead of 0.1 | {plain}+lr-0.2 | +0 | +0.200 | 1 | one seed: no standard error yet |",
+        f"| label smoothing 0.1 | {plain}+smooth | +0 | +0.000 +- 0.058 | 4 | no detectable difference |"]

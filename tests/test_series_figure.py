@@ -23,11 +23,25 @@ def test_every_recorded_test_run_is_one_point(tmp_path):
     study5 = {"recipes": [{"name": "phase 5 model", "recipe": {**utils.RECIPES[4], "model": "8-8-M-10-10-12"},
                            "runs": [seed_row(1, last5(99.41)), seed_row(2, last5(99.38))]}]}
     (tmp_path / utils.PHASES[4].study).write_text(json.dumps(study5))
+    round1 = {"recipes": [{"name": "round 1's pick", "recipe": {**utils.RECIPES[4], "model": "8-8-M-s24-s24-s24-s24"},
+                           "runs": [seed_row(1, last5(99.3))]}]}
+    (tmp_path / dict(utils.PHASES[4].earlier)["round 1"]).write_text(json.dumps(round1))
     points = utils.series_points(tmp_path)
     assert points == [("phase 1", 7001, 99.1), ("phase 1", 7001, 98.5), ("phase 2", 7002, 99.2),
                       ("phase 3", 7003, 99.3), ("phase 4", 7753, 99.45), ("phase 4, other", 7753, 99.3),
-                      ("phase 5", 3564, 99.41), ("phase 5", 3564, 99.38)]
+                      ("phase 5", 3564, 99.41), ("phase 5", 3564, 99.38), ("phase 5, round 1", 3912, 99.3)]
     fig = utils.plot_series(points, "series")
     ax = fig.axes[0]
     assert [line.get_ydata()[0] for line in ax.get_lines()] == [99.4]  # the target line
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(points)
+
+
+def test_the_goal_line_names_the_smallest_study_of_10_seeds_that_holds_on_9():
+    def study(label, params, held, seeds):
+        return [(label, params, 99.45)] * held + [(label, params, 99.35)] * (seeds - held)
+    points = study("phase 1", 7896, 3, 3) + study("phase 4", 7753, 8, 10) + study("phase 5", 3616, 9, 10)
+    assert utils.goal_holders(points) == ("The smallest recorded model that holds on at least 9 of 10 seeds: "
+                                          "phase 5, 3,616 parameters (9 of 10).")
+    points = study("phase 4", 7753, 8, 10) + study("phase 5", 3616, 6, 10) + study("phase 5, round 1", 3912, 1, 5)
+    assert utils.goal_holders(points) == ("No recorded study holds on at least 9 of 10 seeds: phase 5 (3,616 "
+                                          "parameters) held on 6 of 10; phase 4 (7,753 parameters) held on 8 of 10.")

@@ -20,6 +20,8 @@ class Phase:
     chosen_by: str | None = None  # results/<file>: the trials or search that chose the recipe, on validation digits
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
+    earlier: tuple[tuple[str, str], ...] = ()  # (label, results/<file>): studies of the phase's earlier recipes, still
+                                               # points of the series figure
 
 
 PHASES = (
@@ -34,9 +36,11 @@ PHASES = (
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
           study="phase4_study.json", chosen_by="phase4_trials_round2.json", reported=(7753, 98.75, 99.47),
           compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),)),
-    Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model, chosen on validation digits", recipes.PHASE5, 3912,
-          ("phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
-          study="phase5_seeds.json", chosen_by="phase5_search.json"),
+    Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model and batches of 64, chosen on "
+          "validation digits", recipes.PHASE5, 3616,
+          ("phase5_search", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
+          study="phase5_study.json", chosen_by="phase5_search_round2.json",
+          earlier=(("round 1", "phase5_seeds.json"),)),
 )
 BY_NUMBER = {phase.number: phase for phase in PHASES}
 RECIPES = {phase.number: phase.recipe for phase in PHASES}  # phase -> recipe, as the notebooks read it

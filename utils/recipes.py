@@ -58,14 +58,7 @@ PHASE4 = {
     "augment": {"degrees": 7.0, "translate": (0.1, 0.1), "scale": (0.9, 1.1), "brightness": 0.2, "contrast": 0.2},
 }
 
-PHASE5 = {
-    "model": "8-8-M-s24-s24-s24-s24",  # utils.build_spec: pool after two convs, four depthwise-separable blocks, 3,912
-    "train": {"epochs": 15, "batch_size": 128, "label_smoothing": 0.0,
-              "ema": None},         # round 1's phase 4 recipe (C), which phase 5's first search ran: no weight average
-    "optimizer": {"lr": 0.1, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
-    "schedule": {"name": "multistep", "milestones": (8, 12), "gamma": 0.1},
-    "augment": {"degrees": 7.0, "translate": (0.1, 0.1), "scale": (0.9, 1.1), "brightness": 0.2, "contrast": 0.2},
-}
+# PHASE5, phase 5's recipe, is defined below, after the search that picked it: search2_recipe(*PHASE5_PICK).
 
 
 def tweak(recipe: dict, changes: dict) -> dict:
@@ -126,9 +119,8 @@ PHASE5_SPECS = (
     "8-8-M-s16-s16-s16-s16",    # pool after two convs, four separable blocks of 16, 2,480
 )
 PHASE5_CANDIDATES = {spec: tweak(PHASE4_CANDIDATES[PHASE4_CHOICE], {"model": spec}) for spec in PHASE5_SPECS}
-# Phase 5's model: the candidate the search's rule picks (tests check PHASE5 against this candidate, and this
-# candidate against results/phase5_search.json).
-PHASE5_MODEL = "8-8-M-s24-s24-s24-s24"
+# Round 1's pick (tests check it against results/phase5_search.json); its seed study is results/phase5_seeds.json.
+SEARCH1_PICK = "8-8-M-s24-s24-s24-s24"
 
 # Phase 4's trials, round 2 (``make trials``): levers aimed at the end-of-run stability the target judges, each free
 # in parameters, each one change to the base (round 1's pick, C). The combinations round 2's rule calls for
@@ -177,6 +169,20 @@ SEARCH2_SPECS = (
     "8-8-M-s20-s20-s20-s20",    # narrower blocks, 3,148 (toward the 3,000 stretch)
     "8-d8-M-s24-s24-s24",       # dilated, blocks of 24, 3,024
 )
+# What each building block buys, read off stage 1 (the same recipe and seeds): pairs of architectures that differ in
+# one design choice, as (the change, with it, without it). A view of the record, chosen after the runs, not the rule.
+SEARCH2_CONTRASTS = (
+    ("the first max-pool after one conv, not two (the saved conv pays for a fifth separable block, of 16)",
+     "8-M-s16-s24-s24-s24-s24", "8-8-M-s24-s24-s24-s24"),
+    ("the first max-pool after three convs, not two (one separable block fewer)",
+     "8-8-8-M-s24-s24-s24", "8-8-M-s24-s24-s24-s24"),
+    ("a wider second conv and a 1x1 transition back to 8 channels, not a third 3x3 conv",
+     "8-12-t8-M-s24-s24-s24", "8-8-8-M-s24-s24-s24"),
+    ("dilation 2 in the second conv: a 5x5 view for a 3x3's weights", "8-d8-M-s28-s28-s28", "8-8-M-s28-s28-s28"),
+    ("three separable blocks of 28, not four of 24", "8-8-M-s28-s28-s28", "8-8-M-s24-s24-s24-s24"),
+    ("separable blocks of 20, not 24", "8-8-M-s20-s20-s20-s20", "8-8-M-s24-s24-s24-s24"),
+    ("a first conv of 6 channels, not 8", "6-8-M-s24-s24-s24-s24", "8-8-M-s24-s24-s24-s24"),
+)
 # Stage 2: recipe levers for a small model, each one change to phase 4's recipe, applied to the architecture the rule
 # names (the smallest within one standard error of stage 1's best). A lever phase 4's recipe already has changes
 # nothing and is skipped.
@@ -196,3 +202,9 @@ def search2_recipe(spec: str, levers: tuple[str, ...] = ()) -> dict:
     for lever in levers:
         recipe = tweak(recipe, SEARCH2_LEVERS[lever][1])
     return recipe
+
+
+# Phase 5's recipe: round 2's pick, (architecture, levers) (``utils.experiments.trials.pick_search2`` over
+# results/phase5_search_round2.json; tests check PHASE5_PICK against the record).
+PHASE5_PICK = ("8-8-8-M-s24-s24-s24", ("batch-64",))
+PHASE5 = search2_recipe(*PHASE5_PICK)

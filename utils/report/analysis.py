@@ -6,8 +6,8 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 
 import math
 
-from ..experiments.trials import paired
-from ..goal import GOAL_PARAMS, HOLD_EPOCHS, TARGET_ACC, goal_met, held
+from ..experiments.trials import paired, score
+from ..goal import GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, goal_line, goal_met, held
 from ..phases import phase as phase_row
 from .recipes import recipe_changes
 
@@ -183,33 +183,60 @@ def _round2_choice(trials) -> str:
 
 def _phase5(record, previous, search, studies) -> list[str]:
     acc = record["test_acc"]
-    candidates = search["candidates"]
-    picked = next(c for c in candidates if c["name"] == search["picked"])
-    ref = search["reference"]["summary"]
-    smaller = [c for c in candidates if c["params"] < picked["params"]]
+    by_name = {c["name"]: c for c in search["candidates"]}
+    stage1, stage2, finalists = ([by_name[name] for name in search["stages"][k]] for k in ("1", "2", "3"))
+    picked = by_name[search["picked"]]
+    seeds = search["stage_seeds"]
+    sizes = [c["params"] for c in stage1]
+    base = by_name[picked["spec"]]  # the pick's architecture under phase 4's recipe, as stage 1 ran it
+    third = (f"stage 3: the finalists ({', '.join(c['name'] for c in finalists)}) on seeds "
+             if len(finalists) > 1 else f"stage 3: its one finalist, {finalists[0]['name']}, on seeds ")
     lines = [
-        f"**The search chose the model, on validation digits.** {len(candidates)} architectures from "
-        f"{min(c['params'] for c in candidates):,} to {max(c['params'] for c in candidates):,} parameters, round 1's "
-        f"phase 4 recipe unchanged, {len(search['seeds'])} seeds each; phase 4's own model scores "
-        f"{ref['worst_min_last']:.2f}% there (worst-seed last-{HOLD_EPOCHS} minimum). The rule picked "
-        f"{picked['name']}: {search['reason']}.",
+        f"**The search chose the model and the recipe, on validation digits.** Stage 1: {len(stage1)} architectures "
+        f"of {min(sizes):,} to {max(sizes):,} parameters under phase 4's recipe, seeds "
+        f"{_seeds(seeds['1'])}; stage 2: {len(stage2)} recipe levers on the frontier architecture, "
+        f"{stage2[0]['spec'] if stage2 else '-'}; {third}{_seeds(seeds['3'])} as well. The rule's decision: "
+        f"{search['reason']}.",
     ]
+    smaller = sorted((c for c in stage1 if c["params"] < picked["params"]), key=lambda c: -c["params"])
+    first = seeds["1"]
     if smaller:
-        lines.append("**The smaller ones fell short on validation digits**: " + "; ".join(
-            f"{c['name']} ({c['params']:,} parameters) {c['summary']['worst_min_last']:.2f}%" for c in smaller) + ".")
+        levers = " + ".join(picked["levers_applied"])
+        lines.append(f"**What the smaller ones did** on validation digits, under phase 4's recipe"
+                     + (f" (the levers ran on the frontier architecture alone: no smaller one was tried with {levers})"
+                        if levers else "") + f": mean last-{HOLD_EPOCHS} minimum over seeds {_seeds(first)}, and the "
+                     f"paired difference from {base['name']} under the same recipe: " + "; ".join(
+                         f"{c['name']} ({c['params']:,} parameters) {score(c['runs'], first)['mean']:.3f}% "
+                         f"({_signed(paired(_on(c, first), _on(base, first)))})" for c in smaller) + ".")
     lines.append(f"**The headline run** (seed {record['seed']}): the last {HOLD_EPOCHS} test accuracies span "
                  f"{_span(_last(record))}, {'all' if _held(record) else 'not all'} at or above {TARGET_ACC:.2f}%; "
                  f"train and test accuracy at the end {record['train_acc'][-1]:.2f}% and {acc[-1]:.2f}%.")
     final = next(iter(studies.values()))["summary"]
+    met = goal_met(record["params"], final)
     lines.append(
-        f"**{final['seeds']} seeds on the test set: held on {final['held']} of {final['seeds']}** (mean final "
-        f"{final['mean_final']:.2f}%, worst last-{HOLD_EPOCHS} minimum {final['worst_min_last']:.2f}%), with "
-        f"{record['params']:,} parameters, {previous['params'] - record['params']:,} fewer than phase 4's "
-        f"{previous['params']:,}. The goal (at most {GOAL_PARAMS:,} parameters, holding on every seed) is "
-        + ("met." if goal_met(record["params"], final) else
-           "**not met**" + (f": {final['seeds'] - final['held']} seed(s) missed." if final["held"] < final["seeds"]
-                            else f": {record['params']:,} parameters is above {GOAL_PARAMS:,}.")))
+        f"**{final['seeds']} seeds on the test set: held on {final['held']} of {final['seeds']}** (last-{HOLD_EPOCHS} "
+        f"minimum {final['mean_min_last']:.2f} +- {final['se_min_last']:.2f}% over seeds, worst "
+        f"{final['worst_min_last']:.2f}%; mean final {final['mean_final']:.2f}%), with {record['params']:,} "
+        f"parameters, {previous['params'] - record['params']:,} fewer than phase 4's {previous['params']:,}. The goal, "
+        f"{goal_line()}, is " + ("met." if met else "**not met**: " + "; ".join(
+            ([f"only {final['seeds']} seeds studied (the goal needs at least {GOAL_SEEDS})"]
+             if final["seeds"] < GOAL_SEEDS else
+             [f"held on {final['held']} of {final['seeds']} seeds"] if not goal_held(final) else [])
+            + ([f"{record['params']:,} parameters is above {GOAL_PARAMS:,}"] if record["params"] > GOAL_PARAMS
+               else [])) + "."))
     return lines
+
+
+def _seeds(seeds) -> str:
+    return f"{seeds[0]}-{seeds[-1]}" if list(seeds) == list(range(seeds[0], seeds[-1] + 1)) else ", ".join(map(str, seeds))
+
+
+def _on(candidate, seeds) -> list[dict]:
+    return [run for run in candidate["runs"] if run["seed"] in seeds]
+
+
+def _signed(d) -> str:
+    return f"{d['mean']:+.3f} +- {d['se']:.3f}" if d["seeds"] > 1 else f"{d['mean']:+.3f}, one seed"
 
 
 def analysis_markdown(record: dict, previous: dict | None = None, trials: dict | None = None,

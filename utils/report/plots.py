@@ -142,9 +142,9 @@ def plot_series(points: list[tuple[str, int, float]], title: str):
 
 def plot_trials(record: dict, title: str):
     """Each candidate's per-seed last-5 validation minimum as dots, its mean with a +- 1 standard-error bar: which
-    differences are larger than the seeds' own spread, at a glance."""
+    differences are larger than the seeds' own spread, at a glance. A search's reference (phase 4) is the last row."""
     from ..records import summarize
-    candidates = [c for c in record["candidates"] if c["runs"]]
+    candidates = [c for c in record["candidates"] if c["runs"]] + [record["reference"]] * ("reference" in record)
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(candidates) + 1.9))
     for y, c in enumerate(candidates):
         lows = [run["min_last"] for run in c["runs"]]
@@ -153,7 +153,8 @@ def plot_trials(record: dict, title: str):
         ax.errorbar(s["mean_min_last"], y, xerr=s["se_min_last"], fmt="D", color="black", capsize=4, zorder=3)
     ax.errorbar([], [], xerr=[], fmt="D", color="black", capsize=4, label="mean +- 1 standard error")
     ax.scatter([], [], s=18, color="tab:blue", alpha=0.5, label="one seed")
-    ax.set_yticks(range(len(candidates)), [c["name"] + (" (picked)" if c["name"] == record.get("picked") else "")
+    ax.set_yticks(range(len(candidates)), [c["name"] + (f", {c['params']:,} params" if "params" in c else "")
+                                            + (" (picked)" if c["name"] == record.get("picked") else "")
                                             for c in candidates])
     ax.invert_yaxis()
     ax.set_xlabel(f"minimum validation accuracy over the last {HOLD_EPOCHS} epochs (%)")

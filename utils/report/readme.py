@@ -8,7 +8,8 @@ from pathlib import Path
 from ..checks.regression import phase_runs, spread_tolerance
 from ..core.machine import describe
 from ..core.models import build_model, count_parameters
-from ..goal import GOAL_PARAMS, HOLD_EPOCHS, TARGET_ACC, every_seed, goal_met, held, held_line, last5_min
+from ..goal import (GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, every_seed, goal_held, goal_line, goal_met, held,
+                    held_line, last5_min)
 from ..paths import results_dir as results_dir_of_project
 from ..phases import PHASES
 from ..records import WRITTEN_BY, load, load_result
@@ -73,13 +74,17 @@ def study_table(results_dir) -> str:
         if study is None:
             lines.append(f"| {row.number} | _not run yet_ | | | | | | |")
             continue
-        for index, entry in enumerate(study["recipes"]):
+        earlier = [(label, _load(results_dir, file)) for label, file in row.earlier]
+        entries = [(entry["name"], entry) for entry in study["recipes"]] + [
+            (f"{label}'s pick ({entry['recipe']['model']})", entry) for label, past in earlier if past
+            for entry in past["recipes"]]
+        for index, (name, entry) in enumerate(entries):
             s = entry["summary"]
             params = count_parameters(build_model(entry["recipe"]["model"]))
-            lines.append(f"| {row.number} | {entry['name']} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
+            lines.append(f"| {row.number} | {name} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
                          f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
             if row is PHASES[-1] and index == 0:  # the last phase's own model: phase 5's parameter goal
-                goal = (f"\n\nPhase 5's goal (at most {GOAL_PARAMS:,} parameters, holding on every seed): "
+                goal = (f"\n\nPhase 5's goal, {goal_line()}: "
                         f"**{'MET' if goal_met(params, s) else 'NOT MET'}** ({params:,} parameters; {held_line(s)}).")
     return "\n".join(lines) + goal
 
@@ -100,8 +105,8 @@ def trial_section(results_dir, name) -> str:
 
 def series_points(results_dir=None) -> list[tuple[str, int, float]]:
     """Every recorded test-set run of the series as ``(label, params, last-5 minimum)``: phases 1-3's headline runs
-    and their other seeds (``results/spread.json``), phases 4 and 5's seed studies; a file missing from
-    ``results_dir`` is read from the project's ``results/`` (a smoke run)."""
+    and their other seeds (``results/spread.json``), phases 4 and 5's seed studies and their ``earlier`` ones; a file
+    missing from ``results_dir`` is read from the project's ``results/`` (a smoke run)."""
     def folder(name):
         here = Path(results_dir or results_dir_of_project())
         return here if (here / name).exists() else results_dir_of_project()
@@ -115,12 +120,30 @@ def series_points(results_dir=None) -> list[tuple[str, int, float]]:
             runs = phase_runs(row.number, folder(f"phase{row.number}.json"))  # the headline and its other seeds
             points += [(f"phase {row.number}", record["params"], last5_min(acc)) for acc in runs]
             continue
-        study = _load(folder(row.study), row.study)
-        for index, entry in enumerate((study or {}).get("recipes", [])):
-            params = count_parameters(build_model(entry["recipe"]["model"]))
-            label = f"phase {row.number}" if index == 0 else f"phase {row.number}, {entry['name']}"
-            points += [(label, params, run["min_last"]) for run in entry["runs"]]
+        for earlier, file in ((None, row.study), *row.earlier):
+            study = _load(folder(file), file)
+            for index, entry in enumerate((study or {}).get("recipes", [])):
+                params = count_parameters(build_model(entry["recipe"]["model"]))
+                label = ", ".join([f"phase {row.number}"] + [earlier] * bool(earlier) + [entry["name"]] * bool(index))
+                points += [(label, params, run["min_last"]) for run in entry["runs"]]
     return points
+
+
+def goal_holders(points: list[tuple[str, int, float]]) -> str:
+    """Phase 5's consistency goal (``utils.goal.goal_held``) over every recorded study of ``series_points``: the
+    smallest model that holds it, or, when none does, what each study of enough seeds held. One sentence."""
+    groups: dict[tuple[str, int], list[float]] = {}
+    for label, params, low in points:
+        groups.setdefault((label, params), []).append(low)
+    rows = sorted((params, label, sum(low >= TARGET_ACC for low in lows), len(lows))
+                  for (label, params), lows in groups.items() if len(lows) >= GOAL_SEEDS)
+    holding = [row for row in rows if goal_held({"held": row[2], "seeds": row[3]})]
+    if holding:
+        params, label, kept, seeds = holding[0]
+        return (f"The smallest recorded model that holds on at least {GOAL_HELD} of {GOAL_SEEDS} seeds: {label}, "
+                f"{params:,} parameters ({kept} of {seeds}).")
+    return (f"No recorded study holds on at least {GOAL_HELD} of {GOAL_SEEDS} seeds: " + "; ".join(
+        f"{label} ({params:,} parameters) held on {kept} of {seeds}" for params, label, kept, seeds in rows) + ".")
 
 
 def tolerance_table(results_dir) -> str:

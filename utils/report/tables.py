@@ -136,6 +136,37 @@ def powered_trials_markdown(record: dict) -> str:
             f"{record['rule']}.\n\n{verdict}")
 
 
+def blocks_markdown(record: dict) -> str:
+    """What each building block and each recipe lever of phase 5's search buys on validation digits: the paired
+    difference of the last-5 minimum, with it against without it, over the seeds both ran
+    (``utils.recipes.SEARCH2_CONTRASTS``; each stage-2 lever against the frontier architecture it was applied to)."""
+    from ..experiments.trials import paired
+    from ..recipes import SEARCH2_CONTRASTS, SEARCH2_LEVERS
+    by_name = {c["name"]: c for c in record["candidates"] if c["runs"]}
+    rows = [(what, by_name.get(a), by_name.get(b)) for what, a, b in SEARCH2_CONTRASTS]
+    for name in record.get("stages", {}).get("2", []):
+        lever = by_name.get(name)
+        if lever:
+            rows.append((SEARCH2_LEVERS[lever["levers_applied"][-1]][0], lever, by_name.get(lever["spec"])))
+    lines = ["| change | with it | parameters | vs without it, paired (points) | seeds | reading |",
+             "|---|---|---:|---:|---:|---|"]
+    for what, a, b in rows:
+        if a is None or b is None:
+            continue
+        d = paired(a["runs"], b["runs"])
+        if d["seeds"] < 2:
+            versus, reading = f"{d['mean']:+.3f}", "one seed: no standard error yet"
+        else:
+            versus = f"{d['mean']:+.3f} +- {d['se']:.3f}"
+            reading = ("no detectable difference" if abs(d["mean"]) <= d["se"] else
+                       ("better" if d["mean"] > 0 else "worse") + " by more than one standard error"
+                       + ("" if abs(d["mean"]) > 2 * d["se"] else ", less than two"))
+        lines.append(f"| {what} | {a['name']} | {a['params'] - b['params']:+,} | {versus} | {d['seeds']} | {reading} |")
+    return "\n".join(lines) + ("\n\nEach row: the candidate with the change minus the one without it, seed by seed, "
+                               "mean and standard error of the difference in the minimum validation accuracy over "
+                               f"the last {HOLD_EPOCHS} epochs; parameters: what the change adds (negative: saves).")
+
+
 def bench_summary(result: dict) -> str:
     """The speedup of the fast path over the DataLoader, with its range over the rounds (each round's own ratio: the
     two variants ran back to back, under the same load), and the floor."""
