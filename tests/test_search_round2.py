@@ -139,3 +139,11 @@ def test_the_blocks_table_pairs_each_change_with_the_candidate_without_it_seed_b
         f"| {what} | {dilated} | +0 | +0.100 +- 0.041 | 4 | better by more than one standard error |",
         f"| peak lr 0.2 instead of 0.1 | {plain}+lr-0.2 | +0 | +0.200 | 1 | one seed: no standard error yet |",
         f"| label smoothing 0.1 | {plain}+smooth | +0 | +0.000 +- 0.058 | 4 | no detectable difference |"]
+
+
+def test_the_trials_figure_draws_a_search_reference_as_its_last_row_and_needs_none():
+    record = {"candidates": [cand("a", 3000, [99.1, 99.2]), cand("b", 3100, [99.0, 99.3])]}
+    plain = utils.plot_trials(record, "trials")
+    assert [t.get_text() for t in plain.axes[0].get_yticklabels()] == ["a, 3,000 params", "b, 3,100 params"]
+    searched = utils.plot_trials({**record, "reference": cand("phase 4", 7753, [99.4, 99.3])}, "search")
+    assert [t.get_text() for t in searched.axes[0].get_yticklabels()][-1] == "phase 4, 7,753 params"

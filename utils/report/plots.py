@@ -144,7 +144,8 @@ def plot_trials(record: dict, title: str):
     """Each candidate's per-seed last-5 validation minimum as dots, its mean with a +- 1 standard-error bar: which
     differences are larger than the seeds' own spread, at a glance. A search's reference (phase 4) is the last row."""
     from ..records import summarize
-    candidates = [c for c in record["candidates"] if c["runs"]] + [record["reference"]] * ("reference" in record)
+    candidates = [c for c in record["candidates"] if c["runs"]]
+    candidates += [record["reference"]] if "reference" in record else []
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(candidates) + 1.9))
     for y, c in enumerate(candidates):
         lows = [run["min_last"] for run in c["runs"]]
