@@ -112,7 +112,7 @@ def score(runs: list[dict], seeds) -> dict:
     return {"seeds": s["seeds"], "mean": s["mean_min_last"], "se": s["se_min_last"]}
 
 
-def _runs_on(candidate: dict, seeds) -> list[dict]:
+def runs_on(candidate: dict, seeds) -> list[dict]:
     return [run for run in candidate["runs"] if run["seed"] in seeds]
 
 
@@ -124,7 +124,7 @@ def stage2_candidates(stage1: list[dict]) -> list[tuple[str, ...]]:
     singles = [c for c in stage1 if c["levers"]]
     singles.sort(key=lambda c: -score(c["runs"], seeds)["mean"])  # stable: ties keep the lever order
     picked = [tuple(base["levers"])] + [tuple(c["levers"]) for c in singles[:3]]
-    gains = [(paired(_runs_on(c, seeds), _runs_on(base, seeds))["mean"], c["levers"][0]) for c in singles]
+    gains = [(paired(runs_on(c, seeds), runs_on(base, seeds))["mean"], c["levers"][0]) for c in singles]
     helpful = [lever for gain, lever in sorted(gains, key=lambda g: -g[0]) if gain > 0]
     schedules = [lever for lever in helpful if lever in SCHEDULE_LEVERS]
     helpful = [lever for lever in helpful if lever not in schedules[1:]]  # the better schedule lever only
@@ -143,7 +143,7 @@ def pick_powered(finalists: list[dict]) -> tuple[str, str, dict]:
     best = max(finalists, key=lambda c: scores[c["name"]]["mean"])
     comparisons = {}
     for c in finalists:
-        diff = paired(_runs_on(c, seeds), _runs_on(best, seeds))
+        diff = paired(runs_on(c, seeds), runs_on(best, seeds))
         comparisons[c["name"]] = {"score": scores[c["name"]], "vs_best": diff,
                                   "tie": c is best or -diff["mean"] <= diff["se"]}
     tied = [c for c in finalists if comparisons[c["name"]]["tie"]]
@@ -179,7 +179,7 @@ def _tied_with_best(candidates: list[dict], seeds) -> tuple[dict, list[dict]]:
     best = max(candidates, key=lambda c: score(c["runs"], seeds)["mean"])
     tied = []
     for c in candidates:
-        d = paired(_runs_on(c, seeds), _runs_on(best, seeds))
+        d = paired(runs_on(c, seeds), runs_on(best, seeds))
         if c is best or -d["mean"] <= d["se"]:
             tied.append(c)
     return best, tied
@@ -215,7 +215,7 @@ def pick_search2(finalists: list[dict], reference: dict) -> tuple[str, str]:
               f"finalists within one standard error of the best" if chosen is not best else
               f"{chosen['name']} ({chosen['params']:,} parameters) has the best mean, {mean:.3f}%, and no finalist "
               f"with fewer parameters is within one standard error of it")
-    d = paired(_runs_on(chosen, seeds), _runs_on(reference, seeds))
+    d = paired(runs_on(chosen, seeds), runs_on(reference, seeds))
     level = "reaches" if d["mean"] >= -d["se"] else "does NOT reach"
     return chosen["name"], (f"{reason}; it {level} phase 4's level (paired difference from phase 4's recipe and model "
                             f"{d['mean']:+.3f} +- {d['se']:.3f} over {d['seeds']} seeds)")

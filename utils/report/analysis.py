@@ -6,7 +6,7 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 
 import math
 
-from ..experiments.trials import paired, score
+from ..experiments.trials import paired, runs_on, score
 from ..goal import GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, goal_line, goal_met, held
 from ..phases import phase as phase_row
 from .recipes import recipe_changes
@@ -207,7 +207,7 @@ def _phase5(record, previous, search, studies) -> list[str]:
                         if levers else "") + f": mean last-{HOLD_EPOCHS} minimum over seeds {_seeds(first)}, and the "
                      f"paired difference from {base['name']} under the same recipe: " + "; ".join(
                          f"{c['name']} ({c['params']:,} parameters) {score(c['runs'], first)['mean']:.3f}% "
-                         f"({_signed(paired(_on(c, first), _on(base, first)))})" for c in smaller) + ".")
+                         f"({_signed(paired(runs_on(c, first), runs_on(base, first)))})" for c in smaller) + ".")
     lines.append(f"**The headline run** (seed {record['seed']}): the last {HOLD_EPOCHS} test accuracies span "
                  f"{_span(_last(record))}, {'all' if _held(record) else 'not all'} at or above {TARGET_ACC:.2f}%; "
                  f"train and test accuracy at the end {record['train_acc'][-1]:.2f}% and {acc[-1]:.2f}%.")
@@ -229,10 +229,6 @@ def _phase5(record, previous, search, studies) -> list[str]:
 
 def _seeds(seeds) -> str:
     return f"{seeds[0]}-{seeds[-1]}" if list(seeds) == list(range(seeds[0], seeds[-1] + 1)) else ", ".join(map(str, seeds))
-
-
-def _on(candidate, seeds) -> list[dict]:
-    return [run for run in candidate["runs"] if run["seed"] in seeds]
 
 
 def _signed(d) -> str:
