@@ -46,9 +46,10 @@ test-slow: $(STAMP)
 regress: $(STAMP)
 	$(PY) -m utils.commands.regress
 
-# Phase 4's recipe trials, round 2, on the validation split: stage 1 (7 candidates x 4 seeds), then the stage 2 that
-# stage 1 calls for (up to 32 more runs); ~5.5 minutes a run, 2 at a time: about 2.5 hours on 2 CPU cores, resumable
-# (results/phase4_trials_round2.json keeps every finished run). Round 1: python -m utils.commands.trials --round 1.
+# Phase 4's recipe trials, round 3, on the validation split (utils/experiments/round3.py): stage 1 (8 candidates x 4
+# seeds), stage 2 (up to 2 combinations x 4), stage 3 (the survivors on seeds 5-8), stage 4 (up to 2 finalists on
+# seeds 9-16): 50-75 runs of 8.5-11 minutes, 2 at a time through torch.compile: 4-6.5 hours on 2 CPU cores,
+# resumable (results/phase4_trials_round3.json keeps every finished run). Earlier rounds: --round 1, --round 2.
 trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 

@@ -22,7 +22,8 @@ RUN_ONLY = (*RUN_KEYS, "results_dir", "image_dir")  # a notebook config's keys t
 
 # The files that commands write, and the command that writes each: the error for a missing file names it.
 WRITTEN_BY = {"phase4_trials.json": "python -m utils.commands.trials --round 1",
-              "phase4_trials_round2.json": "make trials", "phase5_search.json": "python -m utils.commands.search --round 1",
+              "phase4_trials_round2.json": "python -m utils.commands.trials --round 2",
+              "phase4_trials_round3.json": "make trials", "phase5_search.json": "python -m utils.commands.search --round 1",
               "phase5_search_round2.json": "make search", "spread.json": "make spread",
               "phase4_study.json": "make study PHASE=4", "phase5_study.json": "make study PHASE=5",
               "phase5_seeds.json": "notebook 5 of round 1 (restore the file from git: nothing records it now)"}

@@ -15,7 +15,7 @@ from .data import SPLITS, AugmentSpec, torchvision_loader
 from .fast import resident_loader
 from .models import build_model
 from .runtime import seed_everything
-from .train import History, fit, make_ema, on_device
+from .train import History, averaged, fit, make_ema, on_device
 
 PIPELINES = ("fast", "torchvision")  # the resident fast path, or torchvision's DataLoader
 SCHEDULERS = ("none", "step", "multistep", "onecycle", "cosine")
@@ -98,15 +98,31 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
 def train(model: nn.Module, train_batches, eval_batches, config: dict, progress: bool = True, leave: bool = True,
           log=None) -> tuple[nn.Module, History]:
     """The optimiser, schedule, weight average and loss of ``config``, then ``fit``: returns the model that was
-    evaluated after each epoch (the trained one, or its weight average when the recipe has an ``ema`` decay) and the history.
+    evaluated after each epoch (the trained one, or its weight average when the recipe has an ``ema`` decay, restarted
+    after epoch ``ema_restart`` and with BatchNorm statistics recomputed over ``bn_refresh`` training digits where the
+    recipe says so) and the history.
     """
     optimizer, scheduler, per_batch = make_optimizer(model, config, len(train_batches))
     loop = config["train"]
     ema = make_ema(model, loop["ema"]) if loop["ema"] else None
+    bn_batches = bn_sample(config, model_device(model)) if ema is not None and loop.get("bn_refresh") else None
     stepped = torch.compile(model) if config["compile"] else model  # shares its parameters with ``model``
     history = fit(stepped, train_batches, eval_batches, optimizer, loop["epochs"], scheduler, per_batch,
-                  progress=progress, leave=leave, log=log, ema=ema, label_smoothing=loop["label_smoothing"])
-    return (model if ema is None else ema.module), history
+                  progress=progress, leave=leave, log=log, ema=ema, label_smoothing=loop["label_smoothing"],
+                  ema_restart=loop.get("ema_restart"), bn_batches=bn_batches)
+    return averaged(model, ema, bn_batches), history
+
+
+def model_device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+def bn_sample(config: dict, device):
+    """The fixed training digits over which a weight average's BatchNorm statistics are recomputed (the recipe's
+    ``train.bn_refresh``): the first N of the training part, as stored (no augmentation), never evaluation digits."""
+    wanted, limit = config["train"]["bn_refresh"], config["limit_train"]
+    return resident_loader(False, EVAL_BATCH_SIZE, device, data_dir=config["data_dir"], seed=config["seed"],
+                           limit=min(wanted, limit or wanted), part=SPLITS[config["split"]][0])
 
 
 def train_recipe(config: dict, device, progress: bool = True, leave: bool = True, log=None) -> tuple[nn.Module, History]:

@@ -1,5 +1,6 @@
 """The train/test loop: one optimiser step per batch, a per-epoch history, progress while it runs."""
 
+import copy
 import sys
 import time
 from dataclasses import dataclass, field, asdict
@@ -79,7 +80,8 @@ def _train_epoch(model, batches, optimizer, scheduler, step_scheduler_per_batch,
 
 def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Optimizer, epochs: int,
         scheduler=None, step_scheduler_per_batch: bool = False, progress: bool = True, leave: bool = True,
-        log=None, ema=None, label_smoothing: float = 0.0) -> History:
+        log=None, ema=None, label_smoothing: float = 0.0, ema_restart: int | None = None,
+        bn_batches=None) -> History:
     """Train for ``epochs`` and test after each; returns the history.
 
     ``train_batches`` / ``test_batches`` are re-iterable sources of ``(inputs, labels)`` already on the model's device
@@ -89,8 +91,11 @@ def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Op
     when given, also gets one line per epoch.
 
     ``ema`` (``make_ema``): an exponential moving average of the weights and the BatchNorm buffers, updated after
-    every optimiser step; when given, it is the model that is evaluated after each epoch. ``label_smoothing`` goes
-    to the training loss only (the evaluation loss stays plain cross-entropy).
+    every optimiser step; when given, it is the model that is evaluated after each epoch. ``ema_restart``: the epoch
+    after which the average starts again from the weights of that moment (the first lr drop: only settled iterates
+    are averaged from then on). ``bn_batches``: training digits over which the average's BatchNorm statistics are
+    recomputed for its own weights before each evaluation (``precise_bn``). ``label_smoothing`` goes to the training
+    loss only (the evaluation loss stays plain cross-entropy).
     """
     history = History()
     steps = len(train_batches)
@@ -105,7 +110,9 @@ def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Op
                                                  label_smoothing)
             if scheduler is not None and not step_scheduler_per_batch:
                 scheduler.step()
-            test_loss, test_acc = evaluate(model if ema is None else ema, test_batches)
+            if ema is not None and epoch == ema_restart:
+                ema.n_averaged.zero_()  # the next update copies the weights: the average starts again
+            test_loss, test_acc = evaluate(averaged(model, ema, bn_batches), test_batches)
             seconds = time.perf_counter() - start
             for key, value in [("train_loss", train_loss), ("train_acc", train_acc), ("test_loss", test_loss),
                                ("test_acc", test_acc), ("seconds", seconds)]:
@@ -126,6 +133,23 @@ def make_ema(model: nn.Module, decay: float) -> torch.optim.swa_utils.AveragedMo
     """
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+
+def precise_bn(model: nn.Module, batches) -> nn.Module:
+    """A copy of ``model`` whose BatchNorm running statistics are recomputed over ``batches`` for its own weights
+    (PreciseBN; ``torch.optim.swa_utils.update_bn``: a plain mean over the batches); ``model`` is left untouched."""
+    refreshed = copy.deepcopy(model)
+    with torch.no_grad():
+        torch.optim.swa_utils.update_bn(batches, refreshed)
+    return refreshed
+
+
+def averaged(model: nn.Module, ema=None, bn_batches=None) -> nn.Module:
+    """The model a run evaluates, reports and saves: ``model`` itself, or its weight average ``ema``, with BatchNorm
+    statistics recomputed over ``bn_batches`` when given."""
+    if ema is None:
+        return model
+    return ema.module if bn_batches is None else precise_bn(ema.module, bn_batches)
 
 
 class on_device:

@@ -19,6 +19,7 @@ from ..phases import PHASES, phase as phase_row
 from ..recipes import (CANDIDATE_LEVERS, PHASE4, PHASE4_CANDIDATES, PHASE5_CANDIDATES, ROUND2_LEVERS, SEARCH2_LEVERS,
                        SEARCH2_SPECS, round2_recipe, search2_recipe)
 from ..records import WRITTEN_BY, load, run_row, summarize, write_json
+from . import round3 as round3_rules
 from .trials import (PHASE5_REFERENCE, PHASE5_RULE, ROUND2_RULE, ROUND2_STAGE1_SEEDS, ROUND2_STAGE2_SEEDS, RULE,
                      SEARCH2_FINAL_SEEDS, SEARCH2_RULE, SEARCH2_STAGE1_SEEDS, SPLIT, frontier, pick, pick_powered,
                      pick_search2, pick_smallest, search2_finalists, stage2_candidates)
@@ -163,6 +164,50 @@ def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
     picked, reason, comparisons = pick_powered([entries[name] for name in stages["2"]])
     record = write(picked=picked, reason=reason, comparisons=comparisons)
     log(f"picked {picked}: {reason}")
+    return record
+
+
+def round3(workers: int, out: Path, data_dir=None, log=print, compile: bool = True) -> dict:
+    """Phase 4's trials, round 3 (``make trials``): the four stages and the decision of
+    ``utils.experiments.round3.RULE``, each stage planned from the runs before it. ``compile``: every run's training
+    step through ``torch.compile`` (the statistics transfer, the bits do not; noted in the record and in each run).
+    Resumable: recorded runs of the same recipe and seed are kept, not trained again."""
+    previous = {c["name"]: c for c in (_load(out) or {}).get("candidates", [])}
+    entries: dict[str, dict] = {}
+    stages: dict[str, list[str]] = {}
+
+    def write(**decision) -> dict:
+        candidates = [{**e, "runs": sorted(e["runs"], key=lambda run: run["seed"])} for e in entries.values()]
+        record = {"command": "make trials", "round": 3, "split": SPLIT, "rule": round3_rules.RULE,
+                  "compiled": compile, "stage_seeds": {k: list(v) for k, v in round3_rules.STAGE_SEEDS.items()},
+                  "stages": stages, "complete": bool(decision), "candidates": candidates, **decision}
+        write_json(out, record)
+        return record
+
+    def on_done(name, row):
+        entries[name]["runs"].append(row)
+        write()
+
+    def run(stage: str, plan: list[tuple[str, ...]]) -> list[dict]:
+        stages[stage] = [round3_rules.name_of(levers) for levers in plan]
+        jobs = []
+        for seed in round3_rules.STAGE_SEEDS[stage]:  # seed-major: a partial file holds every candidate's first seeds
+            for levers in plan:
+                name = round3_rules.name_of(levers)
+                entry = entries.setdefault(name, {
+                    "name": name, "levers": list(levers), "recipe": round3_rules.recipe(levers), "runs": [],
+                    "what": "; ".join(round3_rules.LEVERS[lever][0] for lever in levers) or "round 2's pick"})
+                jobs += _validation_jobs(entry, previous.get(name), [seed], data_dir, compile)
+        log(f"stage {stage}: {', '.join(stages[stage]) or 'nothing to run'}")
+        run_pool(jobs, workers, on_done, log)
+        return [entries[name] for name in stages[stage]]
+
+    stage1 = run("1", [()] + [(lever,) for lever in round3_rules.SINGLES])
+    stage2 = run("2", round3_rules.combinations(stage1))
+    stage3 = run("3", [tuple(entries[name]["levers"]) for name in round3_rules.survivors(stage1 + stage2)])
+    stage4 = run("4", [tuple(entries[name]["levers"]) for name in round3_rules.finalists(stage3)])
+    record = write(**round3_rules.decide(stage4, entries["base"]))
+    log(f"picked {record['picked']}: {record['reason']}")
     return record
 
 
