@@ -15,6 +15,8 @@ from utils.report.analysis import gap_reading
 
 NOTEBOOKS = {row.number: utils.project_root() / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES}
 SECTIONS = ["Parameters", "Data", "Model", "Training", "Results", "Analysis", "Verdict", "Save"]
+STUDIED = {row.number for row in utils.PHASES if row.study}  # their verdict, over the study, comes before the results
+STUDIED_SECTIONS = ["Parameters", "Data", "Model", "Training", "Verdict", "Results", "Analysis", "Save"]
 
 
 def fake_history(test_acc, test_loss, lr):
@@ -83,8 +85,7 @@ def test_a_study_recorded_for_another_recipe_is_refused(tmp_path):
 
 def test_the_comparison_names_the_original_write_up():
     current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1), fake_history([99.0, 99.25], [0.03, 0.02], [0.01, 0.01]), "cpu")
-    assert "| original write-up, phase 2 (reported) | 7,974 | 99.43 | 99.21 | | |" in \
-        utils.comparison_markdown(current, None)
+    assert "| original write-up, phase 2 (reported) | 7,974 | | | 99.21 |" in utils.comparison_markdown(current, None)
 
 
 # The committed notebooks' layout (sources only: the outputs are the last full run's).
@@ -103,10 +104,12 @@ def test_the_first_screen_is_the_title_the_target_and_what_the_phase_changes(pha
     assert nb[0].cell_type == "markdown" and nb[0].source.startswith(f"# Phase {phase}")
     assert f"Part {phase} of {len(NOTEBOOKS)} of the series" in nb[0].source and "**Target.**" in nb[0].source
     assert "google.colab" in nb[1].source and nb[1].metadata["jupyter"]["source_hidden"]  # one folded line
-    assert nb[2].cell_type == "markdown" and nb[2].source.startswith("**What this phase changes**")
-    assert f"utils.changes_markdown({phase})" in nb[3].source
-    assert nb[4].source == "## Parameters" or nb[4].source.startswith("## Parameters\n")
-    assert "parameters" in nb[5].metadata.get("tags", [])
+    assert nb[2].cell_type == "markdown" and nb[2].source.startswith("## Parameters\n")
+    assert "parameters" in nb[3].metadata.get("tags", [])
+    previous = [row.number for row in utils.PHASES if row.number < phase][-1:]  # what it changes: one table
+    shown = "utils.recipe_markdown(utils.recipe_of(config)" + "".join(
+        f', ("phase {n}", utils.RECIPES[{n}])' for n in previous) + "))"
+    assert shown in nb[4].source and "changes_markdown" not in code(phase)
 
 
 @pytest.mark.parametrize("phase", NOTEBOOKS)
@@ -114,7 +117,7 @@ def test_the_sections_come_in_the_report_order(phase):
     headings = [line[3:] for c in cells(phase) if c.cell_type == "markdown" for line in c.source.splitlines()
                 if line.startswith("## ")]
     chosen = [h for h in headings if h.startswith("How the")]  # phases 4 and 5: how their recipe or model was chosen
-    assert [h for h in headings if h not in chosen] == SECTIONS
+    assert [h for h in headings if h not in chosen] == (STUDIED_SECTIONS if phase in STUDIED else SECTIONS)
     for h in chosen:
         assert headings.index("Model") < headings.index(h) < headings.index("Training")
 
@@ -125,13 +128,18 @@ def test_one_view_of_each_model_and_history_and_one_training_call(phase):
     for gone in ("utils.model_summary(", "utils.history_markdown(", "utils.make_optimizer(", "utils.fit("):
         assert gone not in source
     assert source.count("utils.table_markdown(utils.layer_table(") == 1 and source.count("utils.model_memory(") == 1
-    assert source.count("utils.plot_history(") == 1 and source.count("utils.last5_markdown(history)") == 1
+    assert source.count("utils.plot_history(") == 1
+    # the judged epochs once: in the last-5 table, or, for a studied phase, in the verdict block (one draw of the study)
+    assert source.count("utils.last5_markdown(history)") == (phase not in STUDIED)
+    assert source.count("utils.verdict_block(record, study)") == (phase in STUDIED)
+    assert source.count("utils.verdict(") == (phase not in STUDIED) and "utils.study_verdict(" not in source
     nb = [c for c in cells(phase) if c.cell_type == "code"]
     train = next(i for i, c in enumerate(nb) if "utils.train(" in c.source)
     assert nb[train].source.startswith("model, history = utils.train(model, train_batches, test_batches, config)")
     assert nb[train - 1].source.startswith('utils.seed_everything(config["seed"])\nmodel = utils.build_model(')
     for c in nb:
-        if "utils.table_markdown(" in c.source or "utils.model_memory(" in c.source or "utils.verdict(" in c.source:
+        if any(view in c.source for view in ("utils.table_markdown(", "utils.model_memory(", "utils.verdict(",
+                                             "utils.verdict_block(", "utils.study_table(", "utils.finalists_table(")):
             assert c.source.startswith("# NBVAL_CHECK_OUTPUT\n")
 
 
@@ -148,8 +156,9 @@ def test_later_notebooks_show_only_what_they_change(phase):
 @pytest.mark.parametrize("phase", [row.number for row in utils.PHASES if row.study])
 def test_a_seed_study_is_shown_from_its_record_once(phase):
     nb = [c.source for c in cells(phase) if c.cell_type == "code"]
-    tables = [s for s in nb if "utils.study_markdown(" in s]
-    assert len(tables) == 1 and f"utils.load_study({phase})" in tables[0] and "print(" not in tables[0]
+    tables = [s for s in nb if "utils.study_table(study)" in s]
+    loads = [s for s in nb if f"utils.load_study({phase})" in s]
+    assert len(tables) == 1 and len(loads) == 1 and "utils.verdict_block(record, study)" in loads[0]
 
 
 @pytest.mark.parametrize("phase", NOTEBOOKS)
@@ -169,10 +178,8 @@ def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
                                                              zip(range(1, 9), [99.38, 99.41, 99.38, 99.43] * 2)]}]
     picked, reason, comparisons = pick_powered(finalists)
     text = _round2_choice({"round": 2, "picked": picked, "reason": reason, "comparisons": comparisons})
-    assert text == ("**The trials chose the recipe, on validation digits, with 8 seeds per finalist.** Mean last-5 "
-                    "minimum and, in brackets, the paired difference from the best with its standard error: base "
-                    "99.390% (-0.010 +- 0.003); ema 99.400%. The rule picked ema: ema has the best mean last-5 "
-                    "minimum, 99.400%. Short of the best by more than one standard error: base.")
+    assert text == ("**Round 2 of the trials picked ema, on validation digits, with 8 seeds per finalist.** Short of the best by more than one standard error: base. The finalists' means "
+                    "span 0.010 points.")
 
 
 def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_recipe():

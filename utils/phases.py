@@ -22,25 +22,28 @@ class Phase:
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
     earlier: tuple[tuple[str, str], ...] = ()  # (label, results/<file>): studies of the phase's earlier recipes, still
                                                # points of the series figure
+    size_goal: bool = False      # judged against phase 5's goal of at most goal.GOAL_PARAMS parameters too
+    analysis: str = ""           # its Analysis, written by utils.report.analysis.WRITERS[analysis]
 
 
 PHASES = (
     Phase(1, "01_baseline", "baseline", recipes.PHASE1, 7896, ("phase1_history", "phase1_misclassified"),
-          reported=(7896, 99.04, 98.88)),
+          reported=(7896, 99.04, 98.88), analysis="baseline"),
     Phase(2, "02_batchnorm", "+ BatchNorm", recipes.PHASE2, 7974,
-          ("batch_norm", "phase2_history", "phase2_misclassified"), reported=(7974, 99.43, 99.21)),
+          ("batch_norm", "phase2_history", "phase2_misclassified"), reported=(7974, 99.43, 99.21),
+          analysis="batchnorm"),
     Phase(3, "03_gap_augmentation", "+ GAP, augmentation, higher LR", recipes.PHASE3, 7753,
           ("phase3_augmentation", "v2_val_accuracy", "phase3_history", "phase3_misclassified"),
-          reported=(7753, 98.72, 99.30)),
+          reported=(7753, 98.72, 99.30), analysis="gap"),
     Phase(4, "04_lr_scheduler", "+ MultiStepLR, peak lr 0.1, an EMA of the weights", recipes.PHASE4, 7753,
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
           study="phase4_study.json", chosen_by="phase4_trials_round2.json", reported=(7753, 98.75, 99.47),
-          compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),)),
+          compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),), analysis="schedule"),
     Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model and batches of 64, chosen on "
           "validation digits", recipes.PHASE5, 3616,
           ("phase5_search", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
           study="phase5_study.json", chosen_by="phase5_search_round2.json",
-          earlier=(("round 1", "phase5_seeds.json"),)),
+          earlier=(("round 1", "phase5_seeds.json"),), size_goal=True, analysis="smallest"),
 )
 BY_NUMBER = {phase.number: phase for phase in PHASES}
 RECIPES = {phase.number: phase.recipe for phase in PHASES}  # phase -> recipe, as the notebooks read it
@@ -50,3 +53,19 @@ def phase(number: int) -> Phase:
     if number not in BY_NUMBER:
         raise ValueError(f"phase must be one of {', '.join(map(str, BY_NUMBER))}, got {number!r}")
     return BY_NUMBER[number]
+
+
+# Every seed study that looked at the test set, in the order they ran: (date, phase, what was studied, results/<file>,
+# what it sent back). Each study that sent the project back to the trials spent some of the test set's independence:
+# the next pick was chosen on validation digits, but the decision to look for one followed a look at the test set.
+TEST_SET_STUDIES = (
+    ("2026-11-27", 4, "an earlier revision's recipe F (tuned on seed 1's test accuracy) and its write-up comparison",
+     "past/phase4_study_F.json", "a recipe tuned on the test set proves nothing: trials on validation digits (round 1)"),
+    ("2026-11-27", 4, "round 1's pick, C", "past/phase4_study_C.json",
+     "short of every seed: round 2 of the trials, powered, aimed at the end-of-run stability"),
+    ("2026-11-27", 5, "round 1's pick of the search", "phase5_seeds.json", "short of the goal: round 2 of the search"),
+    ("2026-11-28", 4, "round 2's pick, C + an EMA of the weights", "phase4_study.json",
+     "short of the target: round 3 of the trials, levers aimed at the mean"),
+    ("2026-11-28", 5, "round 2's pick of the search", "phase5_study.json",
+     "far short of the goal: the frontier over model sizes (next)"),
+)

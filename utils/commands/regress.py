@@ -52,9 +52,9 @@ replace: D.DD
 [verdict-line]
 regex: (not met|met    )  
 replace: VERDICT  
-[mission]
-regex: mission (MET|NOT MET)
-replace: mission VERDICT
+[run]
+regex: this run: (held|did not hold)
+replace: this run: VERDICT
 """
 
 

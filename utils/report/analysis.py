@@ -6,10 +6,10 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 
 import math
 
+from ..core.data import PART_SIZES
 from ..experiments.trials import paired, runs_on, score
-from ..goal import GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, goal_line, goal_met, held
+from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_line, held
 from ..phases import phase as phase_row
-from .recipes import recipe_changes
 
 CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
 
@@ -43,10 +43,11 @@ def _span(values) -> str:
     return f"{min(values):.2f}-{max(values):.2f}%"
 
 
-def _phase1(record, previous, trials, studies) -> list[str]:
+def _baseline(record, previous, trials, studies) -> list[str]:
     acc, loss = record["test_acc"], record["test_loss"]
     stuck = chance_epochs(acc)
-    best, best_train, reported_best = max(acc), max(record["train_acc"]), phase_row(1).reported[2]
+    best, reported_best = max(acc), phase_row(record["phase"]).reported[2]
+    gap = record["train_acc"][-1] - acc[-1]
     lo, hi = last_swings(acc)
     lines = []
     if stuck:
@@ -58,10 +59,10 @@ def _phase1(record, previous, trials, studies) -> list[str]:
                      f"on it learns ({acc[stuck]:.2f}% that epoch).")
     else:
         lines.append(f"**No slow start on this run**: {acc[0]:.2f}% after the first epoch.")
-    lines.append(f"**Best test accuracy {best:.2f}%** (the original write-up reported {reported_best:.2f}%), best "
-                 f"train accuracy {best_train:.2f}%: a gap of {best_train - best:+.2f} points, so the model is "
-                 f"{'not overfitting' if best_train - best < 0.5 else 'starting to overfit'}; what limits it is "
-                 "optimisation of an unnormalised deep stack more than capacity.")
+    lines.append(f"**Final test accuracy {acc[-1]:.2f}%** (its maximum over epochs {best:.2f}%, beside the original "
+                 f"write-up's best, {reported_best:.2f}%). Train minus test accuracy at the last epoch: {gap:+.2f} "
+                 f"points, so the model is {'not overfitting' if gap < 0.5 else 'starting to overfit'}; what limits "
+                 "it is optimisation of an unnormalised deep stack more than capacity.")
     lines.append(f"**Unsteady at the end.** With a constant learning rate the test accuracy moves by "
                  f"{lo:.2f}-{hi:.2f} points from one epoch to the next over the last {HOLD_EPOCHS} "
                  f"({_span(_last(record))}), {TARGET_ACC - max(_last(record)):.2f} points or more short of "
@@ -85,7 +86,7 @@ def gap_reading(record) -> tuple[str, str]:
             "the first sign of overfitting, or noise")
 
 
-def _phase2(record, previous, trials, studies) -> list[str]:
+def _batchnorm(record, previous, trials, studies) -> list[str]:
     acc, prev = record["test_acc"], previous["test_acc"]
     gap_early = record["train_acc"][4] - acc[4]
     gap_end = record["train_acc"][-1] - acc[-1]
@@ -95,17 +96,18 @@ def _phase2(record, previous, trials, studies) -> list[str]:
     return [
         f"**No slow start.** {acc[0]:.2f}% test accuracy after the first epoch, where phase 1 had "
         f"{prev[0]:.2f}%: with every channel re-centred and re-scaled the deep stack trains from the first step.",
-        f"**{'Higher' if max(acc) > max(prev) else 'Not higher'}.** Best test accuracy {max(acc):.2f}% "
-        f"({max(acc) - max(prev):+.2f} against phase 1), best train accuracy {max(record['train_acc']):.2f}% "
-        f"({max(record['train_acc']) - max(previous['train_acc']):+.2f}). Over the last {HOLD_EPOCHS} epochs the "
-        f"test accuracy moves by {lo:.2f}-{hi:.2f} points from epoch to epoch (phase 1: {plo:.2f}-{phi:.2f}).",
+        f"**{'Higher' if min(_last(record)) > min(prev[-HOLD_EPOCHS:]) else 'Not higher'} at the end.** Final test "
+        f"accuracy {acc[-1]:.2f}% ({acc[-1] - prev[-1]:+.2f} against phase 1), last-{HOLD_EPOCHS} minimum "
+        f"{min(_last(record)):.2f}% ({min(_last(record)) - min(prev[-HOLD_EPOCHS:]):+.2f}). Over the last "
+        f"{HOLD_EPOCHS} epochs the test accuracy moves by {lo:.2f}-{hi:.2f} points from epoch to epoch (phase 1: "
+        f"{plo:.2f}-{phi:.2f}).",
         f"**{heading}.** Train minus test accuracy: {gap_early:+.2f} points at epoch 5, {gap_end:+.2f} at the end; "
         f"{reading}. BatchNorm made fitting easier, it did not make the model generalise better. The last "
         f"{HOLD_EPOCHS} test accuracies span {_span(_last(record))}.",
     ]
 
 
-def _phase3(record, previous, trials, studies) -> list[str]:
+def _gap(record, previous, trials, studies) -> list[str]:
     acc, train = record["test_acc"], record["train_acc"]
     below = sum(t < a for t, a in zip(train, acc))
     touched = sum(a >= TARGET_ACC for a in acc)
@@ -114,8 +116,8 @@ def _phase3(record, previous, trials, studies) -> list[str]:
         f"**The gap turned round.** Train accuracy is below test accuracy in {below} of {len(acc)} epochs (phase 2: "
         f"{sum(t < a for t, a in zip(previous['train_acc'], previous['test_acc']))}): the augmented training digits "
         "are harder than the clean test digits.",
-        f"**Test accuracy {'up' if max(acc) > max(previous['test_acc']) else 'not up'}.** Best {max(acc):.2f}% "
-        f"({max(acc) - max(previous['test_acc']):+.2f} against phase 2), with "
+        f"**Test accuracy {'up' if acc[-1] > previous['test_acc'][-1] else 'not up'} at the end.** Final "
+        f"{acc[-1]:.2f}% ({acc[-1] - previous['test_acc'][-1]:+.2f} against phase 2), with "
         f"{previous['params'] - record['params']:,} fewer parameters; "
         + (f"it reaches {TARGET_ACC:.2f}% in {touched} of {len(acc)} epochs." if touched else
            f"no epoch reaches {TARGET_ACC:.2f}%."),
@@ -126,31 +128,38 @@ def _phase3(record, previous, trials, studies) -> list[str]:
     ]
 
 
-def _phase4(record, previous, trials, studies) -> list[str]:
+def _schedule(record, previous, trials, studies) -> list[str]:
     acc, lr = record["test_acc"], record["lr_per_epoch"]
     first_drop = next((i for i, (a, b) in enumerate(zip(lr, lr[1:]), start=1) if b < a), len(lr))
     high, after = acc[:first_drop], acc[first_drop:]
     reached = next((first_drop + i + 1 for i, a in enumerate(after) if a >= TARGET_ACC), None)
-    lines = [
-        _round2_choice(trials),
-        f"**The drop does what the schedule promises.** At the first learning rate (epochs 1-{first_drop}) the test "
-        f"accuracy spans {_span(high)}; after the first drop it "
-        + (f"reaches {TARGET_ACC:.2f}% at epoch {reached}" if reached else f"never reaches {TARGET_ACC:.2f}%")
-        + f", and the last {HOLD_EPOCHS} epochs span {_span(_last(record))}, "
-        f"{'all' if _held(record) else 'not all'} at or above the target.",
-        f"**Train and test accuracy at the end**: {record['train_acc'][-1]:.2f}% and {acc[-1]:.2f}% "
-        f"({record['train_acc'][-1] - acc[-1]:+.2f} points).",
-    ]
-    final, other = list(studies.values())
-    fs, os_ = final["summary"], other["summary"]
+    below = [first_drop + i + 1 for i, a in enumerate(after) if a < TARGET_ACC and reached and first_drop + i + 1 > reached]
+    decay = record["recipe"]["train"]["ema"]
+    steps = math.ceil((record["run"].get("limit_train") or PART_SIZES["train"]) / record["batch_size"])
+    lines = [_round2_choice(trials)]
+    if decay:
+        lines.append(f"**Epoch 1's test accuracy, {acc[0]:.2f}%, is the weight average's.** At decay {decay} per step, "
+                     f"after the first epoch's {steps:,} steps the average still gives {decay ** steps:.0%} of its "
+                     "weight to the first step's, nearly untrained, weights; it catches up within a few epochs. The "
+                     "training accuracy is the trained model's, averaged over each epoch on augmented digits.")
     lines.append(
-        f"**One seed is not the claim; {fs['seeds']} are.** The final recipe held on {fs['held']} of {fs['seeds']} "
-        f"seeds (last-{HOLD_EPOCHS} minimum {fs['mean_min_last']:.2f} +- {fs['se_min_last']:.2f}% over seeds, worst "
-        f"{fs['worst_min_last']:.2f}%; mean final {fs['mean_final']:.2f}%); "
-        f"the original write-up's recipe (as this series reconstructs it) held on {os_['held']} of {os_['seeds']} "
-        f"(mean final {os_['mean_final']:.2f}%, "
-        f"worst {os_['worst_min_last']:.2f}%). What differs between the two: "
-        + "; ".join(recipe_changes(other["recipe"], final["recipe"])) + ". " + _paired_sentence(final, other))
+        f"**Before and after the first lr drop.** At the peak lr (epochs 1-{first_drop}) the test accuracy spans "
+        f"{_span(high)}; after the drop it "
+        + (f"first reaches {TARGET_ACC:.2f}% at epoch {reached}" if reached else f"never reaches {TARGET_ACC:.2f}%")
+        + (f", then falls below it again at epoch{'s' if len(below) > 1 else ''} {', '.join(map(str, below))}"
+           if below else "")
+        + f"; the last {HOLD_EPOCHS} epochs span {_span(_last(record))}: "
+        + ("this run held." if _held(record) else
+           f"this run missed by {TARGET_ACC - min(_last(record)):.2f} points. The drop settles the accuracy; it does "
+           "not lift it far enough above the line that the epoch-to-epoch noise cannot cross it."))
+    final, other = list(studies.values())
+    fs = final["summary"]
+    lines.append(
+        f"**What the study says.** A last-{HOLD_EPOCHS} minimum of {fs['mean_min_last']:.2f} +- "
+        f"{fs['se_min_last']:.2f}% over seeds (standard deviation {fs['std_min_last']:.2f}) sits "
+        f"{fs['mean_min_last'] - TARGET_ACC:+.2f} points from the line, so some seeds fall below it by chance; "
+        f"holding on {GOAL_HELD} of every {GOAL_SEEDS} seeds needs the mean itself higher. "
+        + _paired_sentence(final, other))
     return lines
 
 
@@ -164,24 +173,22 @@ def _paired_sentence(final, other) -> str:
 
 
 def _round2_choice(trials) -> str:
-    """Round 2's decision in words: each finalist's mean last-5 minimum and its paired difference from the best."""
+    """Round 2's decision in words (the finalists' numbers are in the table above it)."""
     finalists = trials["comparisons"]
-    scores = "; ".join(
-        f"{name} {c['score']['mean']:.3f}%" + ("" if c["vs_best"]["mean"] == 0 else
-                                               f" ({c['vs_best']['mean']:+.3f} +- {c['vs_best']['se']:.3f})")
-        for name, c in finalists.items())
     seeds = finalists[trials["picked"]]["score"]["seeds"]
     ties = [name for name, c in finalists.items() if c["tie"] and name != trials["picked"]]
     apart = [name for name, c in finalists.items() if not c["tie"]]
-    return (f"**The trials chose the recipe, on validation digits, with {seeds} seeds per finalist.** Mean last-"
-            f"{HOLD_EPOCHS} minimum and, in brackets, the paired difference from the best with its standard error: "
-            f"{scores}. The rule picked {trials['picked']}: {trials['reason']}."
+    means = [c["score"]["mean"] for c in finalists.values()]
+    spread = max(means) - min(means)
+    return (f"**Round {trials['round']} of the trials picked {trials['picked']}, on validation digits, with {seeds} "
+            f"seeds per finalist.**"
             + (f" Between {', '.join([trials['picked'], *ties][:-1])} and {ties[-1]} there is no detectable "
                f"difference (within one standard error)." if ties else "")
-            + (f" Short of the best by more than one standard error: {', '.join(apart)}." if apart else ""))
+            + (f" Short of the best by more than one standard error: {', '.join(apart)}." if apart else "")
+            + f" The finalists' means span {spread:.3f} points.")
 
 
-def _phase5(record, previous, search, studies) -> list[str]:
+def _smallest(record, previous, search, studies) -> list[str]:
     acc = record["test_acc"]
     by_name = {c["name"]: c for c in search["candidates"]}
     stage1, stage2, finalists = ([by_name[name] for name in search["stages"][k]] for k in ("1", "2", "3"))
@@ -208,22 +215,13 @@ def _phase5(record, previous, search, studies) -> list[str]:
                      f"paired difference from {base['name']} under the same recipe: " + "; ".join(
                          f"{c['name']} ({c['params']:,} parameters) {score(c['runs'], first)['mean']:.3f}% "
                          f"({_signed(paired(runs_on(c, first), runs_on(base, first)))})" for c in smaller) + ".")
-    lines.append(f"**The headline run** (seed {record['seed']}): the last {HOLD_EPOCHS} test accuracies span "
-                 f"{_span(_last(record))}, {'all' if _held(record) else 'not all'} at or above {TARGET_ACC:.2f}%; "
-                 f"train and test accuracy at the end {record['train_acc'][-1]:.2f}% and {acc[-1]:.2f}%.")
     final = next(iter(studies.values()))["summary"]
-    met = goal_met(record["params"], final)
     lines.append(
-        f"**{final['seeds']} seeds on the test set: held on {final['held']} of {final['seeds']}** (last-{HOLD_EPOCHS} "
-        f"minimum {final['mean_min_last']:.2f} +- {final['se_min_last']:.2f}% over seeds, worst "
-        f"{final['worst_min_last']:.2f}%; mean final {final['mean_final']:.2f}%), with {record['params']:,} "
-        f"parameters, {previous['params'] - record['params']:,} fewer than phase 4's {previous['params']:,}. The goal, "
-        f"{goal_line()}, is " + ("met." if met else "**not met**: " + "; ".join(
-            ([f"only {final['seeds']} seeds studied (the goal needs at least {GOAL_SEEDS})"]
-             if final["seeds"] < GOAL_SEEDS else
-             [f"held on {final['held']} of {final['seeds']} seeds"] if not goal_held(final) else [])
-            + ([f"{record['params']:,} parameters is above {GOAL_PARAMS:,}"] if record["params"] > GOAL_PARAMS
-               else [])) + "."))
+        f"**What the study says.** With {record['params']:,} parameters, {previous['params'] - record['params']:,} fewer "
+        f"than phase 4's {previous['params']:,}, the last-{HOLD_EPOCHS} minimum over its {final['seeds']} seeds is "
+        f"{final['mean_min_last']:.2f} +- {final['se_min_last']:.2f}%, {TARGET_ACC - final['mean_min_last']:.2f} "
+        f"points below the line on average: the goal, {goal_line()}, needs the mean well above it, and no smaller "
+        "model searched came near phase 4's level on validation digits.")
     return lines
 
 
@@ -235,6 +233,10 @@ def _signed(d) -> str:
     return f"{d['mean']:+.3f} +- {d['se']:.3f}" if d["seeds"] > 1 else f"{d['mean']:+.3f}, one seed"
 
 
+# Each phase's own prose, named by its row of the phase table (``utils.phases.Phase.analysis``).
+WRITERS = {"baseline": _baseline, "batchnorm": _batchnorm, "gap": _gap, "schedule": _schedule, "smallest": _smallest}
+
+
 def analysis_markdown(record: dict, previous: dict | None = None, trials: dict | None = None,
                       studies: dict | None = None) -> str:
     """The Analysis of ``record``'s phase as markdown bullets (phases 2, 3 and 5 need ``previous``; phases 4 and 5 the
@@ -243,6 +245,5 @@ def analysis_markdown(record: dict, previous: dict | None = None, trials: dict |
     if record["epochs"] <= HOLD_EPOCHS:
         return (f"_A run of {record['epochs']} epoch(s) (a smoke run) is too short to analyse: the analysis reads the "
                 f"last {HOLD_EPOCHS} epochs against the ones before them._")
-    write = globals()[f"_phase{phase}"]  # each phase's own prose: _phase1, _phase2, ...
-    lines = write(record, previous, trials, studies)
+    lines = WRITERS[phase_row(phase).analysis](record, previous, trials, studies)
     return "\n".join(f"- {line}" for line in lines)

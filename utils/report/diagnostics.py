@@ -19,9 +19,9 @@ from ..trained import predict
 
 
 def versions() -> str:
-    """Python and package versions, one per line."""
-    return "\n".join([f"python       {platform.python_version()}", f"torch        {torch.__version__}",
-                      f"torchvision  {torchvision.__version__}", f"matplotlib   {matplotlib.__version__}"])
+    """Python and package versions, on one line."""
+    return (f"python {platform.python_version()}, torch {torch.__version__}, torchvision {torchvision.__version__}, "
+            f"matplotlib {matplotlib.__version__}")
 
 
 def model_summary(model: nn.Module) -> str:

@@ -6,10 +6,12 @@ from ..phases import PHASES, phase as phase_row
 # What each key means, for the recipe table a notebook shows (keys as ``recipe_changes`` writes them).
 KEY_MEANINGS = {
     "model": "utils.build_model(model)",
-    "train.epochs": "training epochs (the mission allows at most 15)",
+    "train.epochs": "training epochs (the target allows at most 15)",
     "train.batch_size": "digits per optimiser step",
     "train.label_smoothing": "weight of the uniform target mixed into the training loss (0: none)",
     "train.ema": "decay per step of the weight average that is evaluated (-: the trained weights are)",
+    "train.ema_restart": "the epoch after which the weight average starts again (-: never)",
+    "train.bn_refresh": "training digits over which the average's BatchNorm statistics are recomputed (-: none)",
     "optimizer.lr": "SGD's learning rate (the peak, where a schedule lowers it)",
     "optimizer.momentum": "SGD momentum",
     "optimizer.nesterov": "Nesterov momentum (gradient at the look-ahead point)",
@@ -58,10 +60,19 @@ def _show(value) -> str:
     return "-" if value is None else str(value)
 
 
-def recipe_markdown(recipe: dict) -> str:
-    """The recipe as a table: key, value, what it means."""
-    lines = ["| key | value | meaning |", "|---|---|---|"]
-    lines += [f"| `{key}` | {_show(value)} | {KEY_MEANINGS[key]} |" for key, value in flat(recipe).items()]
+def recipe_markdown(recipe: dict, previous: tuple[str, dict] | None = None) -> str:
+    """The recipe as a table: key, value, what it means; with ``previous`` (its name and recipe), a column of what
+    this recipe changes against it, the changed values in bold."""
+    now = flat(recipe)
+    before = flat(previous[1]) if previous else {}
+    keys = list(now) + [key for key in before if key not in now]
+    changed = {key for key in keys if previous and _show(before.get(key)) != _show(now.get(key))}  # tuples = lists
+    head = f" {previous[0]} |" if previous else ""
+    lines = [f"| key | value |{head} meaning |", "|---|---|" + ("---|" if previous else "") + "---|"]
+    for key in keys:
+        value = f"**{_show(now.get(key))}**" if key in changed else _show(now.get(key))
+        was = f" {_show(before.get(key))} |" if key in changed else (" |" if previous else "")
+        lines.append(f"| `{key}` | {value} |{was} {KEY_MEANINGS[key]} |")
     return "\n".join(lines)
 
 
@@ -79,7 +90,8 @@ def changes_markdown(phase: int) -> str:
     row = phase_row(phase)
     index = PHASES.index(row)
     if index == 0:
-        return "- the starting point: " + model_name(row.recipe["model"]) + "; every other value in the recipe table below"
+        return ("- the starting point: " + model_name(row.recipe["model"]) + "; every other value in notebook 1's "
+                "recipe table (`utils/recipes.py`)")
     lines = [f"model: {model_name(row.recipe['model'])}" if line.startswith("model: ") else line
              for line in recipe_changes(PHASES[index - 1].recipe, row.recipe)]
     return "\n".join(f"- {line}" for line in lines) or "- nothing"

@@ -1,0 +1,105 @@
+"""What a reader meets first: the verdict block, the study and finalists tables, the test-set table and the README's
+first screen, each read from its records (change the record and the line changes); and each notebook's output stays
+within its budget of lines."""
+
+import json
+
+import nbformat
+import pytest
+
+import utils
+from utils.records import run_row, summarize
+from utils.report import readme, verdicts
+
+
+def study(lows, phase=4, threads=1):
+    runs = [{**run_row(seed, [99.0] * 10 + [low] * 5), "platform": {"threads": threads}}
+            for seed, low in enumerate(lows, start=1)]
+    return {"phase": phase, "recipes": [{"name": "final recipe", "runs": runs}]}
+
+
+def record(last5, phase=4, params=7753, seed=1, threads=2):
+    return {"phase": phase, "params": params, "epochs": 15, "seed": seed, "test_acc": [99.0] * 10 + list(last5),
+            "platform": {"threads": threads}}
+
+
+def test_the_verdict_block_states_the_study_first_then_the_limits_then_this_run():
+    block = verdicts.verdict_block(record([99.42, 99.39, 99.42, 99.43, 99.43]), study([99.45] * 8 + [99.30] * 2))
+    assert block.splitlines() == [
+        "held >= 99.40% in each of the last 5 epochs on 8 of 10 seeds (the target: at least 9 of every 10): target "
+        "NOT MET (last-5 minimum 99.42 +- 0.02% over seeds, worst 99.30%)",
+        "met      parameters 7,753 < 8,000; epochs 15 <= 15",
+        "this notebook's run, seed 1 on 2 threads, is a draw of its own (the study's runs used 1 thread each): last 5 "
+        "epochs 99.42, 99.39, 99.42, 99.43, 99.43; this run: did not hold"]
+
+
+def test_the_verdict_block_follows_its_record():
+    nine = verdicts.verdict_block(record([99.45] * 5), study([99.45] * 9 + [99.30]))
+    assert nine.startswith("held >= 99.40% in each of the last 5 epochs on 9 of 10 seeds") and "target MET" in nine
+    assert nine.endswith("this run: held")
+
+
+def test_a_run_that_is_the_studys_own_says_so():
+    same = study([99.45] * 10, threads=2)
+    mine = {**record([99.45] * 5), "test_acc": same["recipes"][0]["runs"][0]["acc"]}
+    assert "this notebook's run is the study's seed 1: last 5 epochs" in verdicts.verdict_block(mine, same)
+
+
+def test_phase_5s_block_judges_its_size_goal_too():
+    block = verdicts.verdict_block(record([99.45] * 5, phase=5, params=3616), study([99.45] * 9 + [99.3], phase=5))
+    assert ("phase 5's goal, the target with at most 4,000 parameters (stretch 3,000): MET (3,616 parameters, within "
+            "the size; held on 9 of 10 seeds)") in block.splitlines()
+
+
+def test_the_study_table_marks_each_miss_and_shows_both_numbers_per_seed():
+    table = verdicts.study_table(study([99.46, 99.30]))
+    assert table.splitlines()[2] == "| final recipe | last-5 min | 99.46 | **99.30** | 1 of 2 | 99.38 +- 0.08 |"
+    assert table.splitlines()[3] == "| | final | 99.46 | 99.30 | | |"
+
+
+def test_the_finalists_table_is_the_last_stage_against_the_pick():
+    runs = lambda lows: [run_row(s, [99.0] * 10 + [low] * 5) for s, low in enumerate(lows, start=1)]
+    rec = {"stages": {"1": ["a", "b", "c"], "2": ["a", "b"]}, "picked": "a", "reason": "a is best",
+           "candidates": [{"name": "a", "what": "A", "runs": runs([99.5, 99.4])},
+                          {"name": "b", "what": "B", "runs": runs([99.4, 99.4])},
+                          {"name": "c", "what": "C", "runs": runs([99.0, 99.0])}]}
+    assert verdicts.finalists_table(rec).splitlines()[2:] == [
+        "| **a** (picked) | A | 2 | 99.450 | 0.050 | - |", "| b | B | 2 | 99.400 | 0.000 | -0.050 +- 0.050 |", "",
+        "Decision: a is best."]
+
+
+def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path):
+    for row in utils.PHASES:
+        (tmp_path / f"phase{row.number}.json").write_text(json.dumps(record([99.45] * 5, row.number, row.params)))
+        if row.study:
+            (tmp_path / row.study).write_text(json.dumps(study([99.45] * 8 + [99.3] * 2, row.number)))
+    (tmp_path / "spread.json").write_text(json.dumps({"phases": {str(n): {"runs": []} for n in range(1, 4)}}))
+    first = readme.status_table(tmp_path)
+    assert first.startswith("**No phase meets the target yet.**")
+    assert "| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights | 7,753 | held on 8 of 10 seeds, mean last-5 " \
+           "minimum 99.42 +- 0.02%: **NOT MET** |" in first
+    assert "| 1. baseline | 7,896 | no seed study: not judged |" in first  # one run that held proves nothing
+    (tmp_path / utils.PHASES[3].study).write_text(json.dumps(study([99.45] * 9 + [99.3], 4)))
+    assert readme.status_table(tmp_path).startswith("**1 of 5 phases meet the target.**")
+
+
+# What a reader scrolls through: text output lines (images excluded) per notebook, a budget each (issue 26).
+OUTPUT_BUDGET = {row.number: 110 if row.study else 60 for row in utils.PHASES}
+
+
+def output_lines(path) -> int:
+    lines = 0
+    for cell in nbformat.read(path, as_version=4).cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "image/png" in data:
+                continue
+            text = out.get("text") or data.get("text/markdown") or data.get("text/plain") or ""
+            lines += len(text.splitlines())
+    return lines
+
+
+@pytest.mark.parametrize("row", utils.PHASES, ids=lambda row: row.notebook)
+def test_each_notebook_stays_within_its_budget_of_output_lines(row):
+    path = utils.project_root() / "notebooks" / f"{row.notebook}.ipynb"
+    assert 10 < output_lines(path) <= OUTPUT_BUDGET[row.number]

@@ -1,0 +1,121 @@
+"""What a reader meets first: the verdict over a phase's seed study, then the notebook's own run as one draw of it;
+the studies and the trials' finalists as short tables; how the test set has been used. All read from the records."""
+
+from ..experiments.trials import paired
+from ..goal import (GOAL_PARAMS, HOLD_EPOCHS, MAX_EPOCHS, MAX_PARAMS, STRETCH_PARAMS, TARGET_ACC, goal_held, goal_met,
+                    held, study_verdict)
+from ..phases import TEST_SET_STUDIES, phase as phase_row
+from ..records import load, summarize
+from .tables import paired_text
+
+
+def _acc(run: dict) -> list[float]:
+    return run.get("acc") or run["test_acc"]  # study rows say acc; the oldest records said test_acc
+
+
+def verdict_block(record: dict, study: dict) -> str:
+    """The verdict of ``record``'s phase, stated once and study first: the target over the seed study (its first
+    recipe), the per-run limits, phase 5's size goal where the phase has one, and this notebook's run as one draw."""
+    entry = study["recipes"][0]
+    s = summarize(entry["runs"])
+    params, epochs, acc = record["params"], record["epochs"], record["test_acc"]
+    lines = [study_verdict(s),
+             f"{'met    ' if params < MAX_PARAMS else 'not met'}  parameters {params:,} < {MAX_PARAMS:,}; epochs "
+             f"{epochs} <= {MAX_EPOCHS}" + ("" if epochs <= MAX_EPOCHS else " (broken)")]
+    if phase_row(study["phase"]).size_goal:
+        lines.append(f"phase {study['phase']}'s goal, the target with at most {GOAL_PARAMS:,} parameters (stretch "
+                     f"{STRETCH_PARAMS:,}): {'MET' if goal_met(params, s) else 'NOT MET'} ({params:,} parameters, "
+                     f"{'within' if params <= GOAL_PARAMS else 'above'} the size; held on {s['held']} of "
+                     f"{s['seeds']} seeds)")
+    threads = record["platform"].get("threads")
+    same = [run for run in entry["runs"] if run["seed"] == record["seed"] and _acc(run) == acc]
+    if same:
+        whose = f"this notebook's run is the study's seed {record['seed']}"
+    else:
+        study_threads = sorted({run.get("platform", {}).get("threads") for run in entry["runs"]} - {None})
+        whose = (f"this notebook's run, seed {record['seed']} on {_threads(threads)}, is a draw of its own (the "
+                 f"study's runs used {' or '.join(map(_threads, study_threads)) or 'another layout'} each)")
+    last = ", ".join(f"{a:.2f}" for a in acc[-HOLD_EPOCHS:])
+    if epochs < HOLD_EPOCHS or epochs < MAX_EPOCHS:
+        lines.append(f"{whose}: {epochs} epoch(s), a smoke run; this run: did not hold")
+    else:
+        lines.append(f"{whose}: last {HOLD_EPOCHS} epochs {last}; this run: {'held' if held(acc) else 'did not hold'}")
+    return "\n".join(lines)
+
+
+def _threads(n) -> str:
+    return f"{n} thread{'s' if n != 1 else ''}"
+
+
+def study_table(study: dict) -> str:
+    """Every recipe of a seed study, a column per seed: the last-5 minimum (misses in bold) and the final accuracy;
+    then how many held and the mean last-5 minimum with its standard error."""
+    seeds = sorted({run["seed"] for entry in study["recipes"] for run in entry["runs"]})
+    lines = ["| recipe | | " + " | ".join(f"seed {s}" for s in seeds) + f" | held | last-{HOLD_EPOCHS} min, mean +- SE |",
+             "|---|---|" + "---:|" * (len(seeds) + 2)]
+    for entry in study["recipes"]:
+        runs = {run["seed"]: run for run in entry["runs"]}
+        s = summarize(entry["runs"])
+
+        def cell(seed, key):
+            if seed not in runs:
+                return ""
+            value = f"{runs[seed][key]:.2f}"
+            return f"**{value}**" if key == "min_last" and runs[seed][key] < TARGET_ACC else value
+        lines.append(f"| {entry['name']} | last-{HOLD_EPOCHS} min | " + " | ".join(cell(s_, "min_last") for s_ in seeds)
+                     + f" | {s['held']} of {s['seeds']} | {s['mean_min_last']:.2f} +- {s['se_min_last']:.2f} |")
+        lines.append("| | final | " + " | ".join(cell(s_, "final") for s_ in seeds) + " | | |")
+    return "\n".join(lines) + (f"\n\nBold: a seed whose last {HOLD_EPOCHS} epochs did not all reach "
+                               f"{TARGET_ACC:.2f}% (a miss). Test accuracy (%), each seed a complete 15-epoch run.")
+
+
+def finalists_table(record: dict) -> str:
+    """The last stage of a trials or search record, short: each finalist (and the search's reference) with its seeds,
+    mean last-5 minimum, standard error and paired difference from the pick; then the rule's decision."""
+    by_name = {c["name"]: c for c in record["candidates"]}
+    last = record["stages"][max(record["stages"], key=int)]
+    rows = [by_name[name] for name in last] + ([record["reference"]] if "reference" in record else [])
+    pick = by_name[record["picked"]]
+    lines = [f"| candidate | what it is | seeds | mean last-{HOLD_EPOCHS} min | SE | vs the pick, paired |",
+             "|---|---|---:|---:|---:|---:|"]
+    for c in rows:
+        s, d = summarize(c["runs"]), paired(c["runs"], pick["runs"])
+        name = f"**{c['name']}** (picked)" if c is pick else c["name"]
+        what = c.get("what") or f"the reference, {c.get('source', '')}"
+        versus = "-" if c is pick else paired_text(d)
+        lines.append(f"| {name} | {what} | {s['seeds']} | {s['mean_min_last']:.3f} | {s['se_min_last']:.3f} | "
+                     f"{versus} |")
+    return "\n".join(lines) + f"\n\nDecision: {record['reason']}."
+
+
+def test_set_table(results_dir=None) -> str:
+    """Every seed study that looked at the test set, in order (``utils.phases.TEST_SET_STUDIES``), with what each held
+    and what it sent back to the trials."""
+    lines = ["| # | date | phase | what was studied | held, each recipe of the study | what it sent back |",
+             "|---:|---|---:|---|---|---|"]
+    for number, (date, phase, what, file, sent) in enumerate(TEST_SET_STUDIES, start=1):
+        study = load(file, results_dir, required=False)
+        if study is None:
+            lines.append(f"| {number} | {date} | {phase} | {what} (`results/{file}`) | not in this folder | {sent} |")
+            continue
+        held_ = "; ".join(f"`{e['name']}`: {summarize(e['runs'])['held']} of {summarize(e['runs'])['seeds']}"
+                          for e in study["recipes"])
+        lines.append(f"| {number} | {date} | {phase} | {what} (`results/{file}`) | {held_} | {sent} |")
+    return "\n".join(lines) + (f"\n\n{len(TEST_SET_STUDIES)} studies have looked at the test set. Since the first, every "
+                               "pick was chosen on validation digits, but each study that sent the project back to the trials made "
+                               "the next round adaptive: the decision to look again followed a look at the test set. "
+                               "Each notebook's own run is also evaluated on the test set after every epoch; no epoch, "
+                               "checkpoint or recipe is picked by it.")
+
+
+def status_line(study: dict | None, runs: list[list[float]]) -> str:
+    """One phase, as the README's first screen states it: its seed study's verdict, or its recorded runs when it has
+    no study (too few seeds to judge, and their last-5 minima)."""
+    if study is not None:
+        s = summarize(study["recipes"][0]["runs"])
+        return (f"held on {s['held']} of {s['seeds']} seeds, mean last-{HOLD_EPOCHS} minimum {s['mean_min_last']:.2f} "
+                f"+- {s['se_min_last']:.2f}%: **{'MET' if goal_held(s) else 'NOT MET'}**")
+    lows = [min(acc[-HOLD_EPOCHS:]) for acc in runs]
+    return (f"no seed study; held on {sum(low >= TARGET_ACC for low in lows)} of the {len(lows)} recorded runs, "
+            f"last-{HOLD_EPOCHS} minimum {min(lows):.2f}-{max(lows):.2f}%: **NOT MET**"
+            if not all(low >= TARGET_ACC for low in lows) else "no seed study: not judged")
