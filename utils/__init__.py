@@ -21,8 +21,8 @@ from .core.machine import describe, platform_record
 from .core.models import build_model, build_spec, count_parameters
 from .core.runs import make_loaders, make_optimizer, run_config, run_like, train, train_recipe
 from .core.runtime import pick_device, seed_everything
-from .core.train import History, evaluate, fit, make_ema
-from .experiments.trials import load_study, load_trials
+from .core.loop import History, evaluate, fit, make_ema
+from .experiments.loaders import load_study, load_trials
 from .goal import goal_verdict, study_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES

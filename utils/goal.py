@@ -17,9 +17,15 @@ STRETCH_PARAMS = 3000
 GOAL_HELD, GOAL_SEEDS = 9, 10  # holding the mission on at least 9 of 10 seeds (a study of at least 10 seeds).
 
 
+def judged(per_epoch):
+    """The last ``HOLD_EPOCHS`` items of ``per_epoch`` (a list of per-epoch values, or ``range(epochs)`` for their
+    indices): the window the target judges, every epoch when fewer ran. The one place the window is sliced."""
+    return per_epoch[-HOLD_EPOCHS:]
+
+
 def last5_min(accuracy: list[float]) -> float:
     """The lowest accuracy over the last ``HOLD_EPOCHS`` epochs: the number the target judges."""
-    return min(accuracy[-HOLD_EPOCHS:])
+    return min(judged(accuracy))
 
 
 def held(accuracy: list[float]) -> bool:
@@ -44,7 +50,7 @@ def verdict(params: int, history) -> Verdict:
     """One run's history (``test_acc`` per epoch) against the mission: < 8000 params, <= 15 epochs, >= 99.40% in each
     of the last 5."""
     accuracy = history.test_acc
-    last = accuracy[-HOLD_EPOCHS:]
+    last = judged(accuracy)
     checks = [
         (params < MAX_PARAMS, f"parameters {params:,} < {MAX_PARAMS:,}"),
         (len(accuracy) <= MAX_EPOCHS, f"epochs {len(accuracy)} <= {MAX_EPOCHS}"),

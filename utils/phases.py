@@ -1,4 +1,5 @@
-"""The one table of phases: everything that generates, checks or tests the series reads it.
+"""The one table of phases: everything that generates, checks or tests the series reads it, the names of the results
+files included (``WRITTEN_BY``: every file a command writes, and the command).
 
 Adding a phase touches its notebook, its recipe (``utils.recipes``) and one row here.
 """
@@ -17,11 +18,19 @@ class Phase:
     params: int                  # trainable parameters of the recipe's model (a test checks it against the model)
     figures: tuple[str, ...]     # image/<name>.png, written by the notebook
     study: str | None = None     # results/<study>: the seed study the notebook shows (``make study PHASE=N``)
-    chosen_by: str | None = None  # results/<file>: the trials or search that chose the recipe, on validation digits
+    rounds: tuple[str, ...] = ()  # results/<file> of each round of the trials or search that chose the recipe (on
+                                  # validation digits), round 1 first
+    chosen_round: int | None = None  # the round whose pick is the recipe
+    command: str | None = None   # utils.commands.<command> runs the rounds; ``make <command>`` the latest one
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
     earlier: tuple[tuple[str, str], ...] = ()  # (label, results/<file>): studies of the phase's earlier recipes, still
                                                # points of the series figure
+
+    @property
+    def chosen_by(self) -> str | None:
+        """results/<file>: the trials or search that chose the recipe."""
+        return self.rounds[self.chosen_round - 1] if self.chosen_round else None
 
 
 PHASES = (
@@ -34,12 +43,14 @@ PHASES = (
           reported=(7753, 98.72, 99.30)),
     Phase(4, "04_lr_scheduler", "+ MultiStepLR, peak lr 0.1, an EMA of the weights", recipes.PHASE4, 7753,
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
-          study="phase4_study.json", chosen_by="phase4_trials_round2.json", reported=(7753, 98.75, 99.47),
+          study="phase4_study.json", rounds=("phase4_trials.json", "phase4_trials_round2.json", "phase4_trials_round3.json"),
+          chosen_round=2, command="trials", reported=(7753, 98.75, 99.47),
           compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),)),
     Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model and batches of 64, chosen on "
           "validation digits", recipes.PHASE5, 3616,
           ("phase5_search", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
-          study="phase5_study.json", chosen_by="phase5_search_round2.json",
+          study="phase5_study.json", rounds=("phase5_search.json", "phase5_search_round2.json"), chosen_round=2,
+          command="search",
           earlier=(("round 1", "phase5_seeds.json"),)),
 )
 BY_NUMBER = {phase.number: phase for phase in PHASES}
@@ -50,3 +61,27 @@ def phase(number: int) -> Phase:
     if number not in BY_NUMBER:
         raise ValueError(f"phase must be one of {', '.join(map(str, BY_NUMBER))}, got {number!r}")
     return BY_NUMBER[number]
+
+
+def rounds_of(command: str) -> tuple[str, ...]:
+    """The results files, round 1 first, of the trials or search that ``utils.commands.<command>`` runs."""
+    return next(row.rounds for row in PHASES if row.command == command)
+
+
+SPREAD = "spread.json"  # the phases without a seed study of their own under more seeds (``make spread``)
+
+
+def _written_by() -> dict[str, str]:
+    files = {SPREAD: "make spread"}
+    for row in PHASES:
+        for number, file in enumerate(row.rounds, start=1):
+            files[file] = (f"make {row.command}" if number == len(row.rounds) else
+                           f"python -m utils.commands.{row.command} --round {number}")
+        if row.study:
+            files[row.study] = f"make study PHASE={row.number}"
+        for label, file in row.earlier:
+            files[file] = f"notebook {row.number} of {label} (restore the file from git: nothing records it now)"
+    return files
+
+
+WRITTEN_BY = _written_by()  # results/<file> -> the command that writes it: the error for a missing file names it
