@@ -142,3 +142,12 @@ def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label_and_jud
     assert lines[-1] == ("Phase 5's goal, at most 4,000 parameters (stretch goal: 3,000), holding on at least 9 of 10 "
                          "seeds: **MET** (3,616 parameters; held >= 99.40% in each of the last 5 epochs on 9 of 10 "
                          "seeds).")
+
+
+def test_the_bench_files_are_read_through_the_one_loader_in_name_order(tmp_path):
+    results.write_json(tmp_path / "bench_cuda.json", {"device": "cuda"})
+    results.write_json(tmp_path / "bench_cpu.json", {"device": "cpu"})
+    results.write_json(tmp_path / "phase1.json", {"phase": 1})
+    assert results.load_benches(tmp_path) == [("bench_cpu.json", {"device": "cpu"}),
+                                              ("bench_cuda.json", {"device": "cuda"})]
+    assert results.load_benches(tmp_path / "none") == []

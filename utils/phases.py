@@ -24,6 +24,7 @@ class Phase:
     command: str | None = None   # utils.commands.<command> runs the rounds; ``make <command>`` the latest one
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
+    goal: bool = False           # judged by phase 5's parameter goal (utils.goal.goal_met) beside the mission
     earlier: tuple[tuple[str, str], ...] = ()  # (label, results/<file>): studies of the phase's earlier recipes, still
                                                # points of the series figure
 
@@ -50,7 +51,7 @@ PHASES = (
           "validation digits", recipes.PHASE5, 3616,
           ("phase5_search", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
           study="phase5_study.json", rounds=("phase5_search.json", "phase5_search_round2.json"), chosen_round=2,
-          command="search",
+          command="search", goal=True,
           earlier=(("round 1", "phase5_seeds.json"),)),
 )
 BY_NUMBER = {phase.number: phase for phase in PHASES}
