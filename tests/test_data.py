@@ -24,8 +24,10 @@ def offline(monkeypatch):
     monkeypatch.setattr(data, "_try_download", lambda root: "URLError: <urlopen error [Errno -3] no network>")
 
 
-def test_constants_are_the_seeds():
-    assert (utils.MNIST_MEAN, utils.MNIST_STD) == (0.1307, 0.3081)
+def test_the_normalisation_constants_are_the_training_digits_mean_and_std(mnist_root):
+    images, _ = utils.load_split(train=True, data_dir=mnist_root)
+    pixels = images.double() / 255
+    assert (round(pixels.mean().item(), 4), round(pixels.std().item(), 4)) == (utils.MNIST_MEAN, utils.MNIST_STD)
 
 
 def test_root_is_argument_then_environment_then_repo(monkeypatch, tmp_path):

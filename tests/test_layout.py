@@ -10,7 +10,7 @@ PACKAGE = Path(utils.__file__).parent
 MAY_IMPORT = {
     "paths": set(), "goal": set(), "recipes": set(),
     "phases": {"recipes"},
-    "records": {"goal", "paths", "core"},
+    "records": {"goal", "paths", "core", "phases"},  # phases: the results files' names
     "core": {"paths"},
     "trained": {"core", "paths", "phases"},
     "experiments": {"core", "goal", "paths", "phases", "recipes", "records"},
@@ -24,18 +24,32 @@ def part_of(path: Path) -> str:
     return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
 
 
-def imported_parts(path: Path) -> set[str]:
-    """The package's parts that ``path`` imports, through relative imports."""
+def _part(dotted: list[str]) -> str:
+    """The part a dotted path below the package names: ``["report", "tables"]`` -> "report"; ``[]`` -> the package
+    itself ("utils", whose ``__init__`` imports every part)."""
+    return dotted[0].removesuffix(".py") if dotted else PACKAGE.name
+
+
+def imported_parts(source: str, where: Path) -> set[str]:
+    """The package's parts that ``source`` (the file at ``where``, relative to the package) imports: relative imports
+    (``from ..report import x``), absolute ones (``from utils.report.tables import x``) and plain ones
+    (``import utils.report.tables``), at any depth of the module (inside functions too)."""
     parts = set()
-    depth = len(path.relative_to(PACKAGE).parts) - 1  # 0 for utils/x.py, 1 for utils/core/x.py
-    for node in ast.walk(ast.parse(path.read_text())):
+    depth = len(where.parts) - 1  # 0 for utils/x.py, 1 for utils/core/x.py
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.ImportFrom) and node.level:
             up = node.level - 1
             if up > depth:
                 continue
-            base = list(path.relative_to(PACKAGE).parts[:depth - up])
-            target = base + (node.module.split(".") if node.module else [alias.name for alias in node.names][:1])
-            parts.add(target[0].removesuffix(".py"))
+            base = list(where.parts[:depth - up])
+            parts.add(_part(base + (node.module.split(".") if node.module else [node.names[0].name])))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == PACKAGE.name:
+            below = node.module.split(".")[1:]
+            parts.add(_part(below or [node.names[0].name]))  # from utils import records: the part "records"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == PACKAGE.name:
+                    parts.add(_part(alias.name.split(".")[1:]))
     return parts
 
 
@@ -45,7 +59,7 @@ def test_imports_point_from_the_commands_down_to_the_core():
         if path == PACKAGE / "__init__.py":
             continue  # the public API re-exports from every part
         part = part_of(path)
-        extra = imported_parts(path) - MAY_IMPORT[part] - {part}
+        extra = imported_parts(path.read_text(), path.relative_to(PACKAGE)) - MAY_IMPORT[part] - {part}
         if extra:
             wrong[str(path.relative_to(PACKAGE))] = sorted(extra)
     assert wrong == {}
@@ -53,3 +67,15 @@ def test_imports_point_from_the_commands_down_to_the_core():
 
 def test_every_part_is_placed():
     assert {part_of(path) for path in PACKAGE.rglob("*.py") if path != PACKAGE / "__init__.py"} == set(MAY_IMPORT)
+
+
+def test_the_check_sees_relative_absolute_and_plain_imports_at_any_depth():
+    core, leaf = Path("core/fast.py"), Path("goal.py")
+    assert imported_parts("from ..report.tables import x", core) == {"report"}
+    assert imported_parts("from . import data\nfrom .models import y", core) == {"core"}
+    assert imported_parts("from utils.report.tables import x", core) == {"report"}
+    assert imported_parts("import utils.report.tables", core) == {"report"}
+    assert imported_parts("def f():\n    from utils import records", core) == {"records"}
+    assert imported_parts("import utils", leaf) == {"utils"}  # the whole package: allowed to no part
+    assert imported_parts("from utils.records import load", leaf) == {"records"}
+    assert imported_parts("import torch\nfrom torch import nn", core) == set()

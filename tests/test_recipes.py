@@ -1,11 +1,14 @@
+import ast
 import json
+from pathlib import Path
 
 import pytest
 
 import utils
-from utils import recipes
+from utils import recipes, records
 from utils.core.data import PART_SIZES, part_range
 from utils.core.models import MODEL_NAMES
+from utils.experiments import round1, round2, search2
 from utils.report.recipes import recipe_changes
 
 
@@ -24,16 +27,30 @@ def test_each_phase_changes_exactly_what_the_series_says():
 def test_every_recipe_has_the_same_groups_and_keys():
     shape = {group: sorted(value) if group in ("train", "optimizer") else None
              for group, value in recipes.PHASE1.items()}
-    for recipe in [*utils.RECIPES.values(), *recipes.PHASE4_CANDIDATES.values(), *recipes.PHASE5_CANDIDATES.values()]:
+    for recipe in [*utils.RECIPES.values(), recipes.WRITE_UP_PHASE4, *round1.CANDIDATES.values(),
+                   *round1.SEARCH_CANDIDATES.values()]:
         assert {group: sorted(value) if group in ("train", "optimizer") else None
                 for group, value in recipe.items()} == shape
 
 
-def test_the_phase_recipes_are_the_candidates_their_trials_and_search_picked():
-    assert recipes.PHASE4 == recipes.round2_recipe(recipes.ROUND2_CHOICE)
-    assert set(recipes.PHASE5_PICK[1]) <= set(recipes.SEARCH2_LEVERS) and recipes.PHASE5_PICK[0] in recipes.SEARCH2_SPECS
-    assert recipes.PHASE5 == recipes.tweak(recipes.PHASE4, {"model": "8-8-8-M-s24-s24-s24", "train.batch_size": 64})
-    assert recipes.SEARCH1_PICK in recipes.PHASE5_CANDIDATES
+def test_each_recipe_in_use_is_one_whole_literal():
+    """Every recipe the phase table uses is assigned in utils/recipes.py as one literal: nothing built from another
+    recipe, so editing one never changes another."""
+    source = ast.parse(Path(recipes.__file__).read_text())
+    assigned = {}  # name -> every value assigned to it at the top of the module (a literal, or None)
+    for node in source.body:
+        for target in node.targets if isinstance(node, ast.Assign) else []:
+            if isinstance(target, ast.Name):
+                try:
+                    value = ast.literal_eval(node.value)
+                except (ValueError, TypeError, SyntaxError):  # not a literal: computed from something else
+                    value = None
+                assigned.setdefault(target.id, []).append(value)
+    literal = {name: values[0] for name, values in assigned.items() if len(values) == 1}
+    in_use = [row.recipe for row in utils.PHASES] + [recipe for row in utils.PHASES for _, recipe in row.compared_with]
+    names = [next((name for name in vars(recipes) if getattr(recipes, name) is recipe), None) for recipe in in_use]
+    assert [literal.get(name) for name in names] == in_use
+    assert recipes.WRITE_UP_PHASE4 == round1.CANDIDATES["A"]  # the literal is candidate A as round 1 defined it
 
 
 def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_else():
@@ -42,8 +59,8 @@ def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_els
 
 
 def test_the_candidates_add_one_lever_each_in_order():
-    c = recipes.PHASE4_CANDIDATES
-    assert list(c) == list("ABCDEF") == list(recipes.CANDIDATE_LEVERS)
+    c = round1.CANDIDATES
+    assert list(c) == list("ABCDEF") == list(round1.LEVERS)
     assert recipe_changes(c["A"], c["B"]) == ["schedule.name: step -> multistep", "schedule.step_size: 6 -> -",
                                               "schedule.milestones: - -> (8, 12)"]
     assert recipe_changes(c["B"], c["C"]) == ["optimizer.lr: 0.05 -> 0.1"]
@@ -86,7 +103,7 @@ def test_recipe_table_has_a_row_and_a_meaning_per_key():
 def test_recipes_survive_json_as_a_results_file_records_them():
     for recipe in utils.RECIPES.values():
         config = utils.run_config(recipe, seed=1)
-        assert utils.recipe_of(config) == json.loads(json.dumps(recipe))
+        assert utils.recipe_of(config) == records.as_recorded(recipe)
 
 
 def test_validation_split_is_the_last_10000_training_digits():

@@ -85,7 +85,7 @@ def test_text_only_mode_masks_accuracies_and_verdict_words_and_nothing_else():
 
     from utils.commands.regress import SANITIZE
     from utils.goal import verdict
-    from utils.core.train import History
+    from utils.core.loop import History
 
     def masked(text):
         for pattern, replacement in get_sanitize_patterns(SANITIZE):
@@ -104,5 +104,5 @@ def test_a_run_recorded_twice_counts_once_in_the_spread(tmp_path):
     (tmp_path / "phase2.json").write_text(json.dumps({"test_acc": headline}))
     spread = {"phases": {"2": {"runs": [{"seed": 1, "acc": headline, "source": "an earlier revision"},
                                          {"seed": 2, "acc": other}]}}}
-    (tmp_path / "spread.json").write_text(json.dumps(spread))
+    (tmp_path / utils.phases.SPREAD).write_text(json.dumps(spread))
     assert phase_runs(2, tmp_path) == [headline, other]

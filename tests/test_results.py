@@ -1,4 +1,5 @@
 import json
+from dataclasses import asdict
 
 import matplotlib.pyplot as plt
 import pytest
@@ -7,7 +8,7 @@ import torch
 import utils
 from utils import records as results
 from utils.report import readme as report
-from utils.core.train import History
+from utils.core.loop import History
 
 KEYS = {"phase", "params", "epochs", "seed", "batch_size", "lr", "test_acc", "train_acc", "test_loss", "train_loss",
         "device", "torch", "wall_time_s"}
@@ -43,7 +44,7 @@ def test_record_has_the_agreed_keys():
     assert KEYS <= set(record)
     assert record["test_acc"] == [98.0, 99.0] and record["wall_time_s"] == 4.0
     assert (record["batch_size"], record["lr"], record["recipe"]["train"]["epochs"]) == (128, 0.1, 2)
-    assert record["recipe"] == json.loads(json.dumps(utils.tweak(utils.RECIPES[4], {"train.epochs": 2})))
+    assert record["recipe"] == results.as_recorded(utils.tweak(utils.RECIPES[4], {"train.epochs": 2}))
     assert record["run"] == dict(seed=1, split="test", pipeline="fast", limit_train=None, limit_test=None)
     assert record["platform"] == utils.platform_record("cpu") and record["platform"]["device"] == "cpu"
     json.dumps(record)  # JSON-ready
@@ -113,7 +114,7 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
 
 
 def test_the_results_table_shows_the_median_epoch_not_a_slow_spell(tmp_path):
-    slow = History(**{**history([98.0, 98.5, 98.7]).as_dict(), "seconds": [17.0, 72.5, 17.2]})
+    slow = History(**{**asdict(history([98.0, 98.5, 98.7])), "seconds": [17.0, 72.5, 17.2]})
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), slow, "cpu")))
     assert "| 17.2 s on cpu |" in report.results_table(tmp_path)
@@ -140,8 +141,8 @@ def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label_and_jud
         runs = [run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in enumerate(lows, start=1)]
         return {"recipes": [{"name": "final recipe", "recipe": {**utils.RECIPES[5], "model": model}, "runs": runs,
                              "summary": summarize(runs)}]}
-    (tmp_path / "phase5_study.json").write_text(json.dumps(study("8-8-8-M-s24-s24-s24", [99.45] * 9 + [99.3])))
-    (tmp_path / "phase5_seeds.json").write_text(json.dumps(study("8-8-M-s24-s24-s24-s24", [99.45, 99.3])))
+    (tmp_path / utils.PHASES[-1].study).write_text(json.dumps(study("8-8-8-M-s24-s24-s24", [99.45] * 9 + [99.3])))
+    (tmp_path / utils.PHASES[-1].earlier[0][1]).write_text(json.dumps(study("8-8-M-s24-s24-s24-s24", [99.45, 99.3])))
     lines = report.study_table(tmp_path).splitlines()
     assert lines[2:5] == ["| 4 | _not run yet_ | | | | | | |",
                           "| 5 | final recipe | 3,616 | 10 | 9 of 10 | 99.44 | 0.05 | 99.30 |",
@@ -149,3 +150,12 @@ def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label_and_jud
     assert lines[-1] == ("Phase 5's goal, at most 4,000 parameters (stretch goal: 3,000), holding on at least 9 of 10 "
                          "seeds: **MET** (3,616 parameters; held >= 99.40% in each of the last 5 epochs on 9 of 10 "
                          "seeds).")
+
+
+def test_the_bench_files_are_read_through_the_one_loader_in_name_order(tmp_path):
+    results.write_json(tmp_path / "bench_cuda.json", {"device": "cuda"})
+    results.write_json(tmp_path / "bench_cpu.json", {"device": "cpu"})
+    results.write_json(tmp_path / "phase1.json", {"phase": 1})
+    assert results.load_benches(tmp_path) == [("bench_cpu.json", {"device": "cpu"}),
+                                              ("bench_cuda.json", {"device": "cuda"})]
+    assert results.load_benches(tmp_path / "none") == []

@@ -7,8 +7,9 @@ import pytest
 import utils
 from utils import recipes, records
 from utils.core.models import build_spec, count_parameters
-from utils.experiments import runner, trials
+from utils.experiments import runner, search2
 from utils.report.recipes import recipe_changes
+from utils.phases import rounds_of
 from utils.goal import goal_held, goal_met, goal_verdict
 from utils.report.tables import blocks_markdown, powered_trials_markdown
 
@@ -23,17 +24,17 @@ def cand(name, params, lows, seeds=None):
 
 
 def test_every_architecture_is_at_most_4000_parameters_and_they_are_listed_largest_first():
-    sizes = [count_parameters(build_spec(spec)) for spec in recipes.SEARCH2_SPECS]
+    sizes = [count_parameters(build_spec(spec)) for spec in search2.SPECS]
     assert sizes == [3912, 3848, 3746, 3624, 3624, 3616, 3432, 3148, 3024]
 
 
 def test_a_candidate_is_phase_4s_recipe_with_its_model_and_levers():
-    recipe = recipes.search2_recipe("8-8-M-s20-s20-s20-s20", ("lr-0.2", "batch-64"))
+    recipe = search2.recipe("8-8-M-s20-s20-s20-s20", ("lr-0.2", "batch-64"))
     assert recipe_changes(recipes.PHASE4, recipe) == ["model: 3 -> 8-8-M-s20-s20-s20-s20", "train.batch_size: 128 -> 64",
                                                       "optimizer.lr: 0.1 -> 0.2"]
-    assert [[line.split(":")[0] for line in recipe_changes(recipes.search2_recipe("8-8-M-s20-s20-s20-s20"),
-                                                           recipes.search2_recipe("8-8-M-s20-s20-s20-s20", (lever,)))]
-            for lever in recipes.SEARCH2_LEVERS] == [["optimizer.lr"], ["optimizer.lr"], ["augment"],
+    assert [[line.split(":")[0] for line in recipe_changes(search2.recipe("8-8-M-s20-s20-s20-s20"),
+                                                           search2.recipe("8-8-M-s20-s20-s20-s20", (lever,)))]
+            for lever in search2.LEVERS] == [["optimizer.lr"], ["optimizer.lr"], ["augment"],
                                                      ["train.batch_size"], [],  # ema: phase 4's recipe has it
                                                      ["train.label_smoothing"]]
 
@@ -42,22 +43,22 @@ def test_the_frontier_is_the_smallest_tied_with_the_best():
     stage1 = [cand("big", 3900, [99.40, 99.42, 99.38, 99.44]),       # best: mean 99.41
               cand("mid", 3500, [99.38, 99.43, 99.35, 99.46]),       # paired -0.005 +- 0.0119: tied
               cand("small", 3000, [99.30, 99.33, 99.29, 99.35])]     # paired -0.0925 +- 0.0025: not tied
-    assert trials.frontier(stage1)["name"] == "mid"
+    assert search2.frontier(stage1)["name"] == "mid"
 
 
 def test_the_finalists_are_the_best_the_smallest_tied_and_the_best_lever():
     stage1 = [cand("big", 3900, [99.40, 99.42, 99.38, 99.44]), cand("mid", 3500, [99.38, 99.43, 99.35, 99.46])]
     stage2 = [cand("mid+ema", 3500, [99.45, 99.46, 99.44, 99.47]), cand("mid+smooth", 3500, [99.30] * 4)]
     # mid+ema is best (99.455); big -0.045 +- 0.0065 and mid -0.050 +- 0.0183: not tied; the smallest tied is itself
-    assert trials.search2_finalists(stage1, stage2) == ["mid+ema"]
-    assert trials.search2_finalists(stage1, []) == ["big", "mid"]
+    assert search2.finalists(stage1, stage2) == ["mid+ema"]
+    assert search2.finalists(stage1, []) == ["big", "mid"]
 
 
 def test_the_decision_takes_the_fewest_parameters_within_one_standard_error_and_says_how_it_compares():
     reference = {"runs": runs([99.50, 99.52, 99.48, 99.54, 99.50, 99.52, 99.48, 99.54])}
     best = cand("best", 3900, [99.46, 99.48, 99.44, 99.50, 99.46, 99.48, 99.44, 99.50])
     small = cand("small", 3100, [99.45, 99.50, 99.42, 99.50, 99.44, 99.50, 99.43, 99.51])
-    name, reason = trials.pick_search2([best, small], reference)
+    name, reason = search2.pick([best, small], reference)
     assert name == "small"
     assert reason == ("small (3,100 parameters, mean 99.469%) has the fewest parameters of the finalists within one "
                       "standard error of the best; it does NOT reach phase 4's level (paired difference from phase 4's "
@@ -65,10 +66,10 @@ def test_the_decision_takes_the_fewest_parameters_within_one_standard_error_and_
 
 
 def test_the_search_runs_its_three_stages_and_resumes(tmp_path, monkeypatch):
-    phase4 = json.loads(json.dumps(recipes.PHASE4))
+    phase4 = records.as_recorded(recipes.PHASE4)
     reference = {"name": "base", "recipe": phase4, "runs": runs([99.45] * 8)}
-    records.write_json(tmp_path / "phase4_trials_round2.json", {"candidates": [reference]})
-    low = {spec: 99.30 + i / 100 for i, spec in enumerate(recipes.SEARCH2_SPECS)}  # the smallest scores best
+    records.write_json(tmp_path / rounds_of("trials")[1], {"candidates": [reference]})
+    low = {spec: 99.30 + i / 100 for i, spec in enumerate(search2.SPECS)}  # the smallest scores best
     trained = []
 
     def fake_pool(jobs, workers, on_done, log):
@@ -79,29 +80,29 @@ def test_the_search_runs_its_three_stages_and_resumes(tmp_path, monkeypatch):
             on_done(name, records.run_row(config["seed"], [99.0] * 10 + [value + config["seed"] / 1000] * 5))
 
     monkeypatch.setattr(runner, "run_pool", fake_pool)
-    out = tmp_path / "phase5_search_round2.json"
+    out = tmp_path / rounds_of("search")[1]
     record = runner.search2(2, out, log=lambda *_: None)
-    smallest = recipes.SEARCH2_SPECS[-1]
+    smallest = search2.SPECS[-1]
     # every lever but ema, which phase 4's recipe already has (a no-op is skipped, not trained)
-    assert record["stages"]["2"] == [f"{smallest}+{lever}" for lever in recipes.SEARCH2_LEVERS if lever != "ema"]
+    assert record["stages"]["2"] == [f"{smallest}+{lever}" for lever in search2.LEVERS if lever != "ema"]
     assert record["stages"]["3"] == [f"{smallest}+smooth"] and record["picked"] == f"{smallest}+smooth"
     assert len(trained) == 9 * 4 + 5 * 4 + 4 and all(split == "validation" for *_, split in trained)
     trained.clear()
     assert runner.search2(2, out, log=lambda *_: None)["picked"] == f"{smallest}+smooth" and trained == []
     table = powered_trials_markdown(record).splitlines()
     assert table[0].startswith("| candidate | parameters | stage | seed 1 |")
-    assert table[2].startswith(f"| {recipes.SEARCH2_SPECS[0]} | 3,912 | 1 | 99.30 |")
+    assert table[2].startswith(f"| {search2.SPECS[0]} | 3,912 | 1 | 99.30 |")
     assert "| phase 4 (base) | 7,753 | reference | 99.45 |" in "\n".join(table)
     assert table[-1] == f"Picked: **{smallest}+smooth**, {record['reason']}."
 
 
 def test_the_search_needs_phase_4s_recipe_in_round_2_of_its_trials(tmp_path):
     with pytest.raises(ValueError, match="finish `make trials`"):
-        runner.search2(2, tmp_path / "phase5_search_round2.json", log=lambda *_: None)
+        runner.search2(2, tmp_path / rounds_of("search")[1], log=lambda *_: None)
 
 
 def test_a_candidate_with_one_seed_shows_no_standard_error_yet():
-    record = utils.load_record("phase5_search_round2.json")
+    record = utils.load_trials(phase=5)
     record["candidates"][0]["runs"] = record["candidates"][0]["runs"][:1]
     row = next(line for line in powered_trials_markdown(record).splitlines()
                if line.startswith(f"| {record['candidates'][0]['name']} |"))
@@ -127,7 +128,7 @@ def test_phase_5s_goal_is_9_of_10_seeds_over_a_study_of_at_least_10():
 
 
 def test_the_blocks_table_pairs_each_change_with_the_candidate_without_it_seed_by_seed():
-    what, dilated, plain = recipes.SEARCH2_CONTRASTS[3]
+    what, dilated, plain = search2.CONTRASTS[3]
     record = {"candidates": [
         {**cand(dilated, 3624, [99.2, 99.3, 99.1, 99.2]), "spec": dilated, "levers_applied": []},
         {**cand(plain, 3624, [99.1, 99.1, 99.1, 99.1]), "spec": plain, "levers_applied": []},

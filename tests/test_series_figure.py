@@ -11,12 +11,12 @@ def last5(low):
 
 
 def test_every_recorded_test_run_is_one_point(tmp_path):
-    for phase in (1, 2, 3):
+    for phase in (row.number for row in utils.PHASES if not row.study):
         record = {"phase": phase, "params": 7000 + phase, "test_acc": last5(99.0 + phase / 10)}
         (tmp_path / f"phase{phase}.json").write_text(json.dumps(record))
     spread = {"phases": {"1": {"runs": [{"seed": 1, "acc": last5(99.1), "source": "an earlier revision"},
                                         {"seed": 2, "acc": last5(98.5)}]}, "2": {"runs": []}, "3": {"runs": []}}}
-    (tmp_path / "spread.json").write_text(json.dumps(spread))
+    (tmp_path / utils.phases.SPREAD).write_text(json.dumps(spread))
     study4 = {"recipes": [{"name": "final recipe", "recipe": utils.RECIPES[4], "runs": [seed_row(1, last5(99.45))]},
                           {"name": "other", "recipe": utils.RECIPES[4], "runs": [seed_row(1, last5(99.3))]}]}
     (tmp_path / utils.PHASES[3].study).write_text(json.dumps(study4))

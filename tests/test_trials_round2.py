@@ -7,9 +7,9 @@ import torch
 
 import utils
 from utils import recipes, records
-from utils.experiments import runner as run_trials, trials
+from utils.experiments import round1, round2, runner as run_trials, trials
 from utils.core.runs import make_optimizer
-from utils.core.train import make_ema
+from utils.core.loop import make_ema
 from utils.report.recipes import recipe_changes
 
 
@@ -19,9 +19,9 @@ def runs(lows, seeds=None):
 
 
 def test_each_lever_changes_one_thing_from_the_base():
-    base = recipes.ROUND2_BASE
-    assert base == recipes.PHASE4_CANDIDATES["C"]
-    changes = {lever: recipe_changes(base, recipes.round2_recipe((lever,))) for lever in recipes.ROUND2_LEVERS}
+    base = round2.BASE
+    assert base == round1.CANDIDATES["C"]
+    changes = {lever: recipe_changes(base, round2.recipe((lever,))) for lever in round2.LEVERS}
     assert changes == {
         "drops-5-10": ["schedule.milestones: (8, 12) -> (5, 10)"],
         "cosine": ["schedule.name: multistep -> cosine", "schedule.milestones: (8, 12) -> -", "schedule.gamma: 0.1 -> -"],
@@ -49,14 +49,14 @@ def test_stage2_takes_the_base_the_three_best_levers_and_the_helpful_combination
                     ("ema",): [99.40] * 4, ("smooth",): [99.31] * 4, ("nesterov",): [99.29] * 4,
                     ("wd",): [99.25] * 4})
     # helpful: ema +0.10, drops +0.06, cosine +0.04 (dropped: the worse schedule lever), smooth +0.01
-    assert trials.stage2_candidates(first) == [(), ("ema",), ("drops-5-10",), ("cosine",), ("ema", "drops-5-10"),
+    assert round2.stage2_candidates(first) == [(), ("ema",), ("drops-5-10",), ("cosine",), ("ema", "drops-5-10"),
                                                ("ema", "drops-5-10", "smooth")]
 
 
 def test_stage2_has_no_combination_when_one_lever_or_none_helps():
     first = stage1({(): [99.30] * 4, ("ema",): [99.35] * 4, ("smooth",): [99.20] * 4, ("wd",): [99.10] * 4,
                     ("nesterov",): [99.00] * 4})
-    assert trials.stage2_candidates(first) == [(), ("ema",), ("smooth",), ("wd",)]
+    assert round2.stage2_candidates(first) == [(), ("ema",), ("smooth",), ("wd",)]
 
 
 def finalist(name, levers, lows):
@@ -67,7 +67,7 @@ def test_the_powered_rule_picks_the_fewest_levers_within_one_standard_error():
     best = finalist("ema+smooth", ["ema", "smooth"], [99.50, 99.52, 99.48, 99.50, 99.51, 99.49, 99.50, 99.50])
     close = finalist("ema", ["ema"], [99.50, 99.40, 99.55, 99.45, 99.55, 99.45, 99.50, 99.52])  # -0.01 +- 0.02
     far = finalist("base", [], [99.30] * 8)
-    name, reason, comparisons = trials.pick_powered([far, close, best])
+    name, reason, comparisons = round2.pick([far, close, best])
     assert name == "ema" and "within one standard error and has fewer levers" in reason
     assert comparisons["base"]["tie"] is False and comparisons["ema+smooth"]["vs_best"]["mean"] == 0
 
@@ -75,7 +75,7 @@ def test_the_powered_rule_picks_the_fewest_levers_within_one_standard_error():
 def test_the_powered_rule_keeps_the_best_when_the_difference_is_real():
     best = finalist("ema", ["ema"], [99.50] * 8)
     worse = finalist("base", [], [99.40, 99.42, 99.38, 99.40, 99.41, 99.39, 99.40, 99.40])
-    name, reason, _ = trials.pick_powered([worse, best])
+    name, reason, _ = round2.pick([worse, best])
     assert name == "ema" and reason == "ema has the best mean last-5 minimum, 99.500%"
 
 
@@ -92,7 +92,7 @@ def test_ema_averages_weights_and_batchnorm_buffers():
 
 
 def test_the_cosine_schedule_anneals_to_zero_once_per_step():
-    config = recipes.tweak(recipes.round2_recipe(("cosine",)), {"train.epochs": 2})
+    config = recipes.tweak(round2.recipe(("cosine",)), {"train.epochs": 2})
     optimizer, scheduler, per_batch = make_optimizer(torch.nn.Linear(2, 2), config, steps_per_epoch=5)
     lrs = []
     for _ in range(10):
@@ -138,8 +138,8 @@ def test_a_study_runs_the_phases_recipe_and_its_comparison_and_resumes(tmp_path,
     assert trained == [("final recipe", 1, "test"), ("final recipe", 2, "test"), ("final recipe", 3, "test"),
                        ("original write-up's recipe", 1, "test"), ("original write-up's recipe", 2, "test")]
     final, other = record["recipes"]
-    assert final["recipe"] == json.loads(json.dumps(utils.RECIPES[4])) and final["summary"]["held"] == 3
-    assert other["recipe"] == json.loads(json.dumps(utils.WRITE_UP_PHASE4)) and other["summary"]["seeds"] == 2
+    assert final["recipe"] == records.as_recorded(utils.RECIPES[4]) and final["summary"]["held"] == 3
+    assert other["recipe"] == records.as_recorded(utils.WRITE_UP_PHASE4) and other["summary"]["seeds"] == 2
     trained.clear()
     run_trials.study(4, [1, 2, 3, 4], [1, 2], 2, out, log=lambda *_: None)
     assert trained == [("final recipe", 4, "test")]  # the recorded seeds are kept
@@ -147,7 +147,7 @@ def test_a_study_runs_the_phases_recipe_and_its_comparison_and_resumes(tmp_path,
 
 @pytest.mark.parametrize("levers", [(), ("ema",)])
 def test_the_model_returned_is_the_one_evaluated(levers, mnist_root):
-    config = utils.run_config(recipes.round2_recipe(levers), epochs=1, seed=1, limit_train=512,
+    config = utils.run_config(round2.recipe(levers), epochs=1, seed=1, limit_train=512,
                               limit_test=300, data_dir=mnist_root, device="cpu")
     model, history = utils.train_recipe(config, "cpu", progress=False)
     _, eval_batches = utils.make_loaders(config, "cpu")

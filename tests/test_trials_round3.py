@@ -9,8 +9,9 @@ import torch
 from utils import records
 from utils.core.models import build_model
 from utils.core.runs import run_config, train_recipe
-from utils.core.train import precise_bn
+from utils.core.loop import precise_bn
 from utils.experiments import round3
+from utils.phases import rounds_of
 from utils.report.recipes import recipe_changes
 
 
@@ -24,9 +25,9 @@ def cand(levers, lows, seeds=None):
 
 
 def test_the_base_is_round_2s_pick_as_recorded_and_each_lever_changes_what_it_says():
-    trials2 = records.load("phase4_trials_round2.json")
+    trials2 = records.load(rounds_of("trials")[1])
     picked = next(c for c in trials2["candidates"] if c["name"] == trials2["picked"])
-    assert picked["recipe"] == json.loads(json.dumps(round3.BASE)) and round3.recipe(()) == round3.BASE
+    assert picked["recipe"] == records.as_recorded(round3.BASE) and round3.recipe(()) == round3.BASE
     changes = {lever: recipe_changes(round3.BASE, round3.recipe((lever,))) for lever in round3.SINGLES}
     assert changes == {
         "batch-64": ["train.batch_size: 128 -> 64"],
@@ -127,7 +128,7 @@ def test_the_trials_run_their_four_stages_compiled_and_resume(tmp_path, monkeypa
             on_done(name, records.run_row(config["seed"], [99.0] * 10 + [low] * 5))
 
     monkeypatch.setattr(runner, "run_pool", fake_pool)
-    out = tmp_path / "phase4_trials_round3.json"
+    out = tmp_path / rounds_of("trials")[2]
     record = runner.round3(2, out, log=lambda *_: None)
     assert record["stages"]["1"] == ["base", *round3.SINGLES]
     assert record["stages"]["2"] == ["batch-64+precise-bn+ema-restart", "batch-64+lr-0.05"]

@@ -73,7 +73,8 @@ def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path
         (tmp_path / f"phase{row.number}.json").write_text(json.dumps(record([99.45] * 5, row.number, row.params)))
         if row.study:
             (tmp_path / row.study).write_text(json.dumps(study([99.45] * 8 + [99.3] * 2, row.number)))
-    (tmp_path / "spread.json").write_text(json.dumps({"phases": {str(n): {"runs": []} for n in range(1, 4)}}))
+    unstudied = [str(row.number) for row in utils.PHASES if not row.study]
+    (tmp_path / utils.phases.SPREAD).write_text(json.dumps({"phases": {n: {"runs": []} for n in unstudied}}))
     first = readme.status_table(tmp_path)
     assert first.startswith("**No phase meets the target yet.**")
     assert "| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights | 7,753 | held on 8 of 10 seeds, mean last-5 " \

@@ -10,6 +10,7 @@ machine the same computation gives bit-identical numbers, so any difference is a
 (November 2026, on the AVX2 machine: main a1ad23d against the nested-recipe redesign, all five phases identical.)
 """
 
+import dataclasses
 import json
 import sys
 
@@ -22,7 +23,7 @@ def histories() -> dict:
     for phase, recipe in utils.RECIPES.items():
         config = utils.run_config(recipe, seed=1, epochs=2, limit_train=6000, limit_test=2000, device="cpu")
         _, history = utils.train_recipe(config, "cpu", progress=False)
-        runs[phase] = {key: value for key, value in history.as_dict().items() if key != "seconds"}
+        runs[phase] = {key: value for key, value in dataclasses.asdict(history).items() if key != "seconds"}
     return {"utils": utils.__file__, "runs": runs}
 
 

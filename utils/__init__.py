@@ -10,19 +10,20 @@
       commands/     one entry point per make target (run, regress, trials, search, spread, study, bench)
 
 Imports point one way, from the commands down to the core. Importing the package does no work: no data is read, no
-seed set, no device touched, no file looked for. Below: the names the notebooks call.
+seed set, no device touched, no file looked for. Below: the names the notebooks call, and the few that a reader
+calls from Python (``load_trained``, ``predict``, the data's loaders and errors, ``PHASES``, ``tweak``).
 """
 
 from .checks.validate import ParameterError, validate_parameters
-from .core.data import (MNIST_MEAN, MNIST_STD, AugmentSpec, MNISTDataError, build_transforms, ensure_mnist, load_part,
-                        load_split, resolve_data_dir, torchvision_loader)
-from .core.fast import augment_batch, resident_loader
+from .core.data import (MNIST_MEAN, MNIST_STD, AugmentSpec, MNISTDataError, build_transforms, ensure_mnist, load_split,
+                        resolve_data_dir, torchvision_loader)
+from .core.fast import resident_loader
 from .core.machine import describe, platform_record
-from .core.models import build_model, build_spec, count_parameters
-from .core.runs import make_loaders, make_optimizer, run_config, run_like, train, train_recipe
+from .core.models import build_model, count_parameters
+from .core.runs import make_loaders, make_optimizer, run_config, train, train_recipe
 from .core.runtime import pick_device, seed_everything
-from .core.train import History, evaluate, fit, make_ema
-from .experiments.trials import load_study, load_trials
+from .core.loop import evaluate, fit
+from .experiments.loaders import load_study, load_trials
 from .goal import goal_verdict, study_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
@@ -35,23 +36,23 @@ from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, 
                            plot_seed_curves, plot_series, plot_test_accuracy, plot_trials)
 from .report.readme import goal_holders, series_points
 from .report.receptive_field import layer_table, table_markdown
-from .report.recipes import changes_markdown, recipe_changes, recipe_markdown
+from .report.recipes import changes_markdown, recipe_markdown
 from .report.tables import (blocks_markdown, comparison_markdown, last5_markdown, powered_trials_markdown,
                             study_markdown, trials_markdown)
 from .report.verdicts import finalists_table, study_table, test_set_table, verdict_block
 from .trained import load_trained, predict
 
 __all__ = [
-    "AugmentSpec", "History", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
-    "ProjectNotFound", "RECIPES", "WRITE_UP_PHASE4", "analysis_markdown", "augment_batch", "augmentation_rows",
-    "batchnorm_activations", "blocks_markdown", "build_model", "build_spec", "build_transforms", "changes_markdown",
+    "AugmentSpec", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
+    "ProjectNotFound", "RECIPES", "WRITE_UP_PHASE4", "analysis_markdown", "augmentation_rows",
+    "batchnorm_activations", "blocks_markdown", "build_model", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_holders",
-    "goal_verdict", "last5_markdown", "layer_table", "load_part", "load_record", "load_result", "load_split",
-    "load_study", "load_trained", "load_trials", "make_ema", "make_loaders", "make_optimizer", "misclassified",
+    "goal_verdict", "last5_markdown", "layer_table", "load_record", "load_result", "load_split",
+    "load_study", "load_trained", "load_trials", "make_loaders", "make_optimizer", "misclassified",
     "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
     "plot_digits", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy",
-    "plot_trials", "powered_trials_markdown", "predict", "project_root", "recipe_changes", "recipe_markdown",
-    "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "run_like", "save_run",
+    "plot_trials", "powered_trials_markdown", "predict", "project_root", "recipe_markdown",
+    "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "save_run",
     "seed_everything", "series_points", "study_markdown", "study_verdict", "table_markdown", "torchvision_loader",
     "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict", "versions",
     "finalists_table", "study_table", "test_set_table", "verdict_block",

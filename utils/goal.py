@@ -20,9 +20,15 @@ TARGET_WORDS = (f">= {TARGET_ACC:.2f}% test accuracy in each of the last {HOLD_E
                 f"with fewer than {MAX_PARAMS:,} parameters, on at least {GOAL_HELD} of every {GOAL_SEEDS} seeds")
 
 
+def judged(per_epoch):
+    """The last ``HOLD_EPOCHS`` items of ``per_epoch`` (a list of per-epoch values, or ``range(epochs)`` for their
+    indices): the window the target judges, every epoch when fewer ran. The one place the window is sliced."""
+    return per_epoch[-HOLD_EPOCHS:]
+
+
 def last5_min(accuracy: list[float]) -> float:
     """The lowest accuracy over the last ``HOLD_EPOCHS`` epochs: the number the target judges."""
-    return min(accuracy[-HOLD_EPOCHS:])
+    return min(judged(accuracy))
 
 
 def held(accuracy: list[float]) -> bool:
@@ -47,7 +53,7 @@ def verdict(params: int, history) -> Verdict:
     """One run's history (``test_acc`` per epoch) against the target's per-run part: < 8000 params, <= 15 epochs,
     >= 99.40% in each of the last 5 (whether it holds over seeds is ``study_verdict``'s)."""
     accuracy = history.test_acc
-    last = accuracy[-HOLD_EPOCHS:]
+    last = judged(accuracy)
     checks = [
         (params < MAX_PARAMS, f"parameters {params:,} < {MAX_PARAMS:,}"),
         (len(accuracy) <= MAX_EPOCHS, f"epochs {len(accuracy)} <= {MAX_EPOCHS}"),

@@ -1,4 +1,5 @@
-"""The one table of phases: everything that generates, checks or tests the series reads it.
+"""The one table of phases: everything that generates, checks or tests the series reads it, the names of the results
+files included (``WRITTEN_BY``: every file a command writes, and the command).
 
 Adding a phase touches its notebook, its recipe (``utils.recipes``) and one row here.
 """
@@ -17,13 +18,21 @@ class Phase:
     params: int                  # trainable parameters of the recipe's model (a test checks it against the model)
     figures: tuple[str, ...]     # image/<name>.png, written by the notebook
     study: str | None = None     # results/<study>: the seed study the notebook shows (``make study PHASE=N``)
-    chosen_by: str | None = None  # results/<file>: the trials or search that chose the recipe, on validation digits
+    rounds: tuple[str, ...] = ()  # results/<file> of each round of the trials or search that chose the recipe (on
+                                  # validation digits), round 1 first
+    chosen_round: int | None = None  # the round whose pick is the recipe
+    command: str | None = None   # utils.commands.<command> runs the rounds; ``make <command>`` the latest one
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
+    goal: bool = False           # judged by phase 5's parameter goal (utils.goal.goal_met) beside the mission
     earlier: tuple[tuple[str, str], ...] = ()  # (label, results/<file>): studies of the phase's earlier recipes, still
                                                # points of the series figure
-    size_goal: bool = False      # judged against phase 5's goal of at most goal.GOAL_PARAMS parameters too
     analysis: str = ""           # its Analysis, written by utils.report.analysis.WRITERS[analysis]
+
+    @property
+    def chosen_by(self) -> str | None:
+        """results/<file>: the trials or search that chose the recipe."""
+        return self.rounds[self.chosen_round - 1] if self.chosen_round else None
 
 
 PHASES = (
@@ -37,13 +46,14 @@ PHASES = (
           reported=(7753, 98.72, 99.30), analysis="gap"),
     Phase(4, "04_lr_scheduler", "+ MultiStepLR, peak lr 0.1, an EMA of the weights", recipes.PHASE4, 7753,
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
-          study="phase4_study.json", chosen_by="phase4_trials_round2.json", reported=(7753, 98.75, 99.47),
+          study="phase4_study.json", rounds=("phase4_trials.json", "phase4_trials_round2.json", "phase4_trials_round3.json"),
+          chosen_round=2, command="trials", reported=(7753, 98.75, 99.47),
           compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),), analysis="schedule"),
     Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model and batches of 64, chosen on "
           "validation digits", recipes.PHASE5, 3616,
           ("phase5_search", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
-          study="phase5_study.json", chosen_by="phase5_search_round2.json",
-          earlier=(("round 1", "phase5_seeds.json"),), size_goal=True, analysis="smallest"),
+          study="phase5_study.json", rounds=("phase5_search.json", "phase5_search_round2.json"), chosen_round=2,
+          command="search", goal=True, earlier=(("round 1", "phase5_seeds.json"),), analysis="smallest"),
 )
 BY_NUMBER = {phase.number: phase for phase in PHASES}
 RECIPES = {phase.number: phase.recipe for phase in PHASES}  # phase -> recipe, as the notebooks read it
@@ -69,3 +79,27 @@ TEST_SET_STUDIES = (
     ("2026-11-28", 5, "round 2's pick of the search", "phase5_study.json",
      "far short of the goal: the frontier over model sizes (next)"),
 )
+
+
+def rounds_of(command: str) -> tuple[str, ...]:
+    """The results files, round 1 first, of the trials or search that ``utils.commands.<command>`` runs."""
+    return next(row.rounds for row in PHASES if row.command == command)
+
+
+SPREAD = "spread.json"  # the phases without a seed study of their own under more seeds (``make spread``)
+
+
+def _written_by() -> dict[str, str]:
+    files = {SPREAD: "make spread"}
+    for row in PHASES:
+        for number, file in enumerate(row.rounds, start=1):
+            files[file] = (f"make {row.command}" if number == len(row.rounds) else
+                           f"python -m utils.commands.{row.command} --round {number}")
+        if row.study:
+            files[row.study] = f"make study PHASE={row.number}"
+        for label, file in row.earlier:
+            files[file] = f"notebook {row.number} of {label} (restore the file from git: nothing records it now)"
+    return files
+
+
+WRITTEN_BY = _written_by()  # results/<file> -> the command that writes it: the error for a missing file names it

@@ -5,7 +5,9 @@
   ``phase5_search.json``, ``spread.json``): ``acc`` is the per-epoch accuracy on the split the file names (test or
   validation digits).
 - ``summarize``: the summary of several seeds' rows, the same everywhere.
-- ``load`` / ``write_json``: every JSON file of ``results/`` is read and written by these two.
+- ``load`` / ``write_json``: every JSON file of ``results/`` is read and written by these two (``load_benches``: the
+  bench files); ``write_atomically`` is the one writer of any file that must never be seen half written.
+- ``as_recorded``: a value as a record holds it once written and read back (tuples become lists).
 """
 
 import json
@@ -17,17 +19,9 @@ from pathlib import Path
 from .core.runs import RUN_KEYS
 from .goal import TARGET_ACC, last5_min
 from .paths import results_dir as project_results
+from .phases import WRITTEN_BY
 
 RUN_ONLY = (*RUN_KEYS, "results_dir", "image_dir")  # a notebook config's keys that are not the recipe
-
-# The files that commands write, and the command that writes each: the error for a missing file names it.
-WRITTEN_BY = {"phase4_trials.json": "python -m utils.commands.trials --round 1",
-              "phase4_trials_round2.json": "python -m utils.commands.trials --round 2",
-              "phase4_trials_round3.json": "make trials", "phase5_search.json": "python -m utils.commands.search --round 1",
-              "phase5_search_round2.json": "make search", "spread.json": "make spread",
-              "phase4_study.json": "make study PHASE=4", "phase5_study.json": "make study PHASE=5",
-              "phase5_seeds.json": "notebook 5 of round 1 (restore the file from git: nothing records it now)"}
-
 
 def run_row(seed: int, accuracy: list[float], seconds: float | None = None, platform: dict | None = None) -> dict:
     """One seed's run: its per-epoch accuracy and what the target reads from it."""
@@ -51,9 +45,14 @@ def summarize(rows: list[dict]) -> dict:
             "std_final": statistics.stdev(finals) if len(finals) > 1 else 0.0}
 
 
+def as_recorded(value):
+    """``value`` as a results file holds it once written and read back: tuples become lists, keys strings."""
+    return json.loads(json.dumps(value))
+
+
 def recipe_of(config: dict) -> dict:
     """The part of a run's config that defines the recipe (``utils.recipes``), JSON-ready: no seed, data or device."""
-    return json.loads(json.dumps({k: v for k, v in config.items() if k not in RUN_ONLY}))
+    return as_recorded({k: v for k, v in config.items() if k not in RUN_ONLY})
 
 
 def result_record(phase: int, params: int, config: dict, history, device) -> dict:
@@ -86,6 +85,12 @@ def load(name: str, results_dir=None, required: bool = True) -> dict | None:
     return None
 
 
+def load_benches(results_dir=None) -> list[tuple[str, dict]]:
+    """Every ``results/bench_*.json`` (``make bench``, one per kind of device) as ``(file name, record)``, by name."""
+    return [(path.name, load(path.name, path.parent))
+            for path in sorted(Path(results_dir or project_results()).glob("bench_*.json"))]
+
+
 def load_result(results_dir, phase: int, recorded_if_missing: bool = False) -> dict | None:
     """``phase{N}.json`` from ``results_dir`` (None: the project's results/); where it is missing there and
     ``recorded_if_missing``, the project's recorded one (a smoke run compares itself with the recorded phases)."""
@@ -96,11 +101,12 @@ def load_result(results_dir, phase: int, recorded_if_missing: bool = False) -> d
     return found
 
 
-def write_atomically(path: Path, write) -> None:
-    """``write(tmp_path)`` into a temp file beside ``path``, then rename over it: readers never see half a file."""
+def write_atomically(path: Path, write, prefix: str | None = None, suffix: str = ".tmp") -> None:
+    """``write(tmp_path)`` into a temp file beside ``path`` (named ``prefix``...``suffix``), then rename over it: readers
+    never see half a file, and a ``write`` that raises leaves ``path`` as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix or f".{path.name}.", suffix=suffix)
     os.close(handle)
     try:
         write(tmp)

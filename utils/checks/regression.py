@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..goal import TARGET_ACC, last5_min
-from ..phases import phase as phase_row
+from ..phases import SPREAD, phase as phase_row
 from ..records import load
 
 K_SIGMA = 3.0   # a real regression moves a run further than three standard deviations of a re-run's difference
@@ -64,7 +64,7 @@ def phase_runs(phase: int, results: Path) -> list[list[float]]:
     if row.study:  # the study's first recipe is the phase's own
         return [run["acc"] for run in load(row.study, results)["recipes"][0]["runs"]]
     headline = load(f"phase{phase}.json", results)["test_acc"]
-    spread = load("spread.json", results)["phases"][str(phase)]["runs"]
+    spread = load(SPREAD, results)["phases"][str(phase)]["runs"]
     # a curve equal to the headline's is the same run recorded twice (an earlier revision on an identical platform):
     # counted once, or it would shrink the spread it is evidence for
     return [headline] + [run["acc"] for run in spread if run["acc"] != headline]

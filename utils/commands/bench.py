@@ -27,7 +27,7 @@ from ..core.machine import describe, platform_record
 from ..core.models import build_model
 from ..core.runs import EVAL_BATCH_SIZE
 from ..core.runtime import pick_device, seed_everything
-from ..core.train import evaluate, on_device
+from ..core.loop import evaluate, on_device
 from ..paths import project_root, results_dir
 from ..recipes import PHASE4
 from ..records import write_json

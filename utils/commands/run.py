@@ -11,19 +11,19 @@ series with the notebook's name and the error, leaving that notebook and the lat
 import argparse
 import ast
 import logging
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import papermill
 
-from ..experiments.trials import load_study
+from ..experiments.loaders import load_study
 from ..paths import notebook_dir, results_dir
 from ..phases import PHASES
+from ..records import write_atomically
 from ..report.readme import update_readme
+
 
 def _replay_carriage_returns(text: str) -> str:
     """What a terminal would show: on each line, only the text after its last carriage return."""
@@ -76,18 +76,12 @@ def parse_value(text: str):
 def run_notebook(path: Path, parameters: dict, target: Path | None = None) -> None:
     """Execute ``path`` into ``target`` (default: in place), through a temp file; raises papermill's error on failure,
     leaving ``target`` untouched."""
-    target = target or path
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{path.stem}.", suffix=".running.ipynb")
-    os.close(handle)
-    try:
+    def execute(tmp):
         papermill.execute_notebook(str(path), tmp, parameters=parameters or None, kernel_name="python3",
                                    cwd=str(path.parent), log_output=True, progress_bar=False)
-        nb = clean_notebook(nbformat.read(tmp, as_version=4))
-        nbformat.write(nb, tmp)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        nbformat.write(clean_notebook(nbformat.read(tmp, as_version=4)), tmp)
+
+    write_atomically(target or path, execute, prefix=f".{path.stem}.", suffix=".running.ipynb")
 
 
 def run_series(notebooks: list[Path], parameters: dict, readme: Path | None, results_dir: Path,

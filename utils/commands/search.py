@@ -3,9 +3,9 @@
     python -m utils.commands.search [--jobs 2] [--compile]      # round 2: results/phase5_search_round2.json
     python -m utils.commands.search --round 1 [--seeds 1 2]     # round 1: results/phase5_search.json
 
-Round 2 (``utils.experiments.trials.SEARCH2_RULE``): architectures of at most 4,000 parameters under phase 4's recipe,
+Round 2 (``utils.experiments.search2.RULE``): architectures of at most 4,000 parameters under phase 4's recipe,
 then recipe levers on the frontier one, then the finalists on more seeds, judged against phase 4's recipe and model
-in round 2 of phase 4's trials. Round 1: phase 4's recipe unchanged, judged by ``PHASE5_RULE`` against round 1 of
+in round 2 of phase 4's trials. Round 1: phase 4's recipe unchanged, judged by ``utils.experiments.round1.SEARCH_RULE`` against round 1 of
 phase 4's trials. Both committed before their runs; resumable (see ``utils.experiments.runner``).
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..experiments.runner import search2, trials
 from ..paths import results_dir
+from ..phases import rounds_of
 
 
 def main(argv=None) -> None:
@@ -24,10 +25,11 @@ def main(argv=None) -> None:
     parser.add_argument("--compile", action="store_true", help="round 2: each training step through torch.compile")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    out = args.out or results_dir() / rounds_of("search")[args.round - 1]
     if args.round == 1:
-        trials(args.seeds, args.jobs, args.out or results_dir() / "phase5_search.json", search=True)
+        trials(args.seeds, args.jobs, out, search=True)
     else:
-        search2(args.jobs, args.out or results_dir() / "phase5_search_round2.json", compile=args.compile)
+        search2(args.jobs, out, compile=args.compile)
 
 
 if __name__ == "__main__":

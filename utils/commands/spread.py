@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..experiments.runner import spread
 from ..paths import results_dir
+from ..phases import SPREAD
 
 
 def main(argv=None) -> None:
@@ -17,7 +18,7 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    spread(args.seeds, args.jobs, args.out or results_dir() / "spread.json")
+    spread(args.seeds, args.jobs, args.out or results_dir() / SPREAD)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 
 The phase's own recipe under ``--seeds`` and each recipe the phase compares itself with under ``--compared-seeds``
 (phase 4: the original write-up's recipe as this series reconstructs it). Recorded as each run finishes, resumable;
-default file ``results/phase{N}_study.json``, the study the phase's notebook shows (``utils.phases``: ``study``).
+default file: the phase's ``study`` in the phase table (``utils.phases``), the study its notebook shows.
 """
 
 import argparse
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..experiments.runner import study
 from ..paths import results_dir
+from ..phases import phase
 
 
 def main(argv=None) -> None:
@@ -25,7 +26,10 @@ def main(argv=None) -> None:
                         "on a CPU after ~30 s of compiling; a run of its own, not bit-identical to the eager one)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    out = args.out or results_dir() / f"phase{args.phase}_study.json"
+    study_file = phase(args.phase).study
+    if args.out is None and study_file is None:
+        parser.error(f"phase {args.phase} has no seed study in the phase table (utils.phases): give --out")
+    out = args.out or results_dir() / study_file
     study(args.phase, args.seeds, args.compared_seeds, args.jobs, out, compile=args.compile)
 
 

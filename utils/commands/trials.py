@@ -5,7 +5,7 @@
     python -m utils.commands.trials --round 1 [--seeds 1 2 3]  # round 1: results/phase4_trials.json
 
 Every candidate trains on the first 50,000 training digits and is evaluated after every epoch on the last 10,000,
-once per seed; each decision rule (``utils.experiments.trials``, ``utils.experiments.round3``) was committed before
+once per seed; each decision rule (``utils.experiments.round1``, ``round2``, ``round3``) was committed before
 the runs it judges. Rounds 2 and 3 run each stage as the stages before it call for, then decide. Round 3 trains
 through ``torch.compile`` (measured 1.46x cheaper per run here, two runs at a time); ``--eager`` does not. Resumable: see ``utils.experiments.runner``.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..experiments.runner import round2, round3, trials
 from ..paths import results_dir
+from ..phases import rounds_of
 
 
 def main(argv=None) -> None:
@@ -25,12 +26,13 @@ def main(argv=None) -> None:
     parser.add_argument("--eager", action="store_true", help="round 3 without torch.compile")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    out = args.out or results_dir() / rounds_of("trials")[args.round - 1]
     if args.round == 1:
-        trials(args.seeds, args.jobs, args.out or results_dir() / "phase4_trials.json")
+        trials(args.seeds, args.jobs, out)
     elif args.round == 2:
-        round2(args.jobs, args.out or results_dir() / "phase4_trials_round2.json")
+        round2(args.jobs, out)
     else:
-        round3(args.jobs, args.out or results_dir() / "phase4_trials_round3.json", compile=not args.eager)
+        round3(args.jobs, out, compile=not args.eager)
 
 
 if __name__ == "__main__":

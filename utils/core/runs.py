@@ -7,7 +7,6 @@ own keys (``RUN_KEYS``) beside them.
 
 import copy
 
-
 import torch
 from torch import nn
 
@@ -15,10 +14,10 @@ from .data import SPLITS, AugmentSpec, torchvision_loader
 from .fast import resident_loader
 from .models import build_model
 from .runtime import seed_everything
-from .train import History, averaged, fit, make_ema, on_device
+from .loop import History, averaged, fit, make_ema, on_device
 
 PIPELINES = ("fast", "torchvision")  # the resident fast path, or torchvision's DataLoader
-SCHEDULERS = ("none", "step", "multistep", "onecycle", "cosine")
+SCHEDULERS = ("none", "step", "multistep", "cosine")
 EVAL_BATCH_SIZE = 2000  # evaluation needs no autograd, so large batches are cheap and fast
 
 
@@ -38,11 +37,6 @@ def run_config(recipe: dict, *, seed: int, split: str = "test", pipeline: str = 
         config["train"]["epochs"] = epochs
     return {**config, "seed": seed, "split": split, "pipeline": pipeline, "limit_train": limit_train,
             "limit_test": limit_test, "data_dir": data_dir, "device": device, "compile": compile}
-
-
-def run_like(config: dict, recipe: dict) -> dict:
-    """Another recipe with the same run options as ``config``: seed, split, pipeline, limits, data, device, epochs."""
-    return run_config(recipe, **{key: config[key] for key in RUN_KEYS}, epochs=config["train"]["epochs"])
 
 
 def make_loaders(config: dict, device) -> tuple:
@@ -83,12 +77,6 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
     if kind == "multistep":
         scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, schedule["milestones"], schedule["gamma"])
         return optimizer, scheduler, False
-    if kind == "onecycle":
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer, max_lr=opt["lr"], epochs=epochs, steps_per_epoch=steps_per_epoch,
-            pct_start=schedule["pct_start"], div_factor=schedule["div_factor"],
-            final_div_factor=schedule["final_div_factor"], anneal_strategy="cos")
-        return optimizer, scheduler, True
     if kind == "cosine":  # from the peak lr down to zero along half a cosine, one step per batch, no warm-up
         total = epochs * steps_per_epoch
         return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total, eta_min=0.0), True

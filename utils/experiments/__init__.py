@@ -1,2 +1,3 @@
-"""Many runs: seed studies, the trials and searches on the validation split (``runner``), and the decision rules
-that judge them (``trials``), each committed before the runs it judges."""
+"""Many runs: seed studies, the trials and searches on the validation split (``runner``, one resume-and-record loop),
+each round's candidates and the rule that judged it, committed before its runs (``round1``, ``round2``, ``search2``,
+``round3``), the statistics the rules share (``trials``) and the loaders of a phase's records (``loaders``)."""

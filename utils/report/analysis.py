@@ -8,7 +8,7 @@ import math
 
 from ..core.data import PART_SIZES
 from ..experiments.trials import paired, runs_on, score
-from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_line, held
+from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_line, held, judged
 from ..phases import phase as phase_row
 
 CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
@@ -26,13 +26,13 @@ def chance_epochs(test_acc: list[float]) -> int:
 
 def last_swings(test_acc: list[float]) -> tuple[float, float]:
     """Smallest and largest epoch-to-epoch change (points) over the last ``HOLD_EPOCHS`` epochs."""
-    last = test_acc[-HOLD_EPOCHS:]
+    last = judged(test_acc)
     changes = [abs(b - a) for a, b in zip(last, last[1:])] or [0.0]  # a one-epoch smoke run has no change
     return min(changes), max(changes)
 
 
 def _last(record) -> list[float]:
-    return record["test_acc"][-HOLD_EPOCHS:]
+    return judged(record["test_acc"])
 
 
 def _held(record) -> bool:
@@ -96,9 +96,9 @@ def _batchnorm(record, previous, trials, studies) -> list[str]:
     return [
         f"**No slow start.** {acc[0]:.2f}% test accuracy after the first epoch, where phase 1 had "
         f"{prev[0]:.2f}%: with every channel re-centred and re-scaled the deep stack trains from the first step.",
-        f"**{'Higher' if min(_last(record)) > min(prev[-HOLD_EPOCHS:]) else 'Not higher'} at the end.** Final test "
+        f"**{'Higher' if min(_last(record)) > min(judged(prev)) else 'Not higher'} at the end.** Final test "
         f"accuracy {acc[-1]:.2f}% ({acc[-1] - prev[-1]:+.2f} against phase 1), last-{HOLD_EPOCHS} minimum "
-        f"{min(_last(record)):.2f}% ({min(_last(record)) - min(prev[-HOLD_EPOCHS:]):+.2f}). Over the last "
+        f"{min(_last(record)):.2f}% ({min(_last(record)) - min(judged(prev)):+.2f}). Over the last "
         f"{HOLD_EPOCHS} epochs the test accuracy moves by {lo:.2f}-{hi:.2f} points from epoch to epoch (phase 1: "
         f"{plo:.2f}-{phi:.2f}).",
         f"**{heading}.** Train minus test accuracy: {gap_early:+.2f} points at epoch 5, {gap_end:+.2f} at the end; "

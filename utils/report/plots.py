@@ -4,7 +4,7 @@ and ``utils.save_run`` writes it to ``image/`` only once the whole run has succe
 import matplotlib.pyplot as plt
 import torch
 
-from ..goal import HOLD_EPOCHS, TARGET_ACC as TARGET
+from ..goal import HOLD_EPOCHS, TARGET_ACC as TARGET, judged
 
 
 def _done(fig):
@@ -101,16 +101,15 @@ def plot_batchnorm(before: torch.Tensor, after: torch.Tensor):
     return _done(fig)
 
 
-def plot_seed_curves(study: dict, title: str, hold_epochs: int = HOLD_EPOCHS):
+def plot_seed_curves(study: dict, title: str):
     """Each seed's test-accuracy curve, one panel per recipe of ``study`` (a study record: ``make study``'s), with
-    the last ``hold_epochs`` epochs, the window the target is judged on, shaded."""
+    the last ``HOLD_EPOCHS`` epochs, the window the target is judged on, shaded."""
     entries = study["recipes"]
     fig, axes = plt.subplots(1, len(entries), figsize=(6 * len(entries), 4), sharey=True, squeeze=False)
     for ax, entry in zip(axes[0], entries):
         name, runs = entry["name"], entry["runs"]
-        epochs = len(runs[0]["acc"])
-        ax.axvspan(epochs - hold_epochs + 0.5, epochs + 0.5, color="gold", alpha=0.2,
-                   label=f"last {hold_epochs} epochs (judged)")
+        window = judged(range(1, len(runs[0]["acc"]) + 1))
+        ax.axvspan(window[0] - 0.5, window[-1] + 0.5, color="gold", alpha=0.2, label=f"last {HOLD_EPOCHS} epochs (judged)")
         for run in runs:
             ax.plot(range(1, len(run["acc"]) + 1), run["acc"], "o-", markersize=3, label=f"seed {run['seed']}")
         ax.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")

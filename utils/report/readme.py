@@ -1,6 +1,5 @@
 """The README's generated sections, rebuilt from ``results/*.json`` and ``utils/recipes.py`` (never typed by hand)."""
 
-import json
 import statistics
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ from ..goal import (GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, g
                     last5_min)
 from ..paths import results_dir as results_dir_of_project
 from ..phases import PHASES
-from ..records import WRITTEN_BY, load, load_result
+from ..records import WRITTEN_BY, load, load_benches, load_result
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
 from .tables import bench_summary, powered_trials_markdown, trials_markdown
@@ -114,17 +113,15 @@ def study_table(results_dir) -> str:
             params = count_parameters(build_model(entry["recipe"]["model"]))
             lines.append(f"| {row.number} | {name} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
                          f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
-            if row is PHASES[-1] and index == 0:  # the last phase's own model: phase 5's parameter goal
+            if row.goal and index == 0:  # the phase's own model, judged by phase 5's parameter goal
                 goal = (f"\n\nPhase 5's goal, {goal_line()}: "
                         f"**{'MET' if goal_met(params, s) else 'NOT MET'}** ({params:,} parameters; {held_line(s)}).")
     return "\n".join(lines) + goal
 
 
 # The README's tables of trials and searches, each generated from its record: section -> (file, the table's view).
-TRIAL_SECTIONS = {"trials-round1": ("phase4_trials.json", trials_markdown),
-                  "trials-round2": ("phase4_trials_round2.json", powered_trials_markdown),
-                  "search-round1": ("phase5_search.json", trials_markdown),
-                  "search-round2": ("phase5_search_round2.json", powered_trials_markdown)}
+TRIAL_SECTIONS = {f"{row.command}-round{n}": (file, trials_markdown if n == 1 else powered_trials_markdown)
+                  for row in PHASES for n, file in enumerate(row.rounds[:row.chosen_round or 0], start=1)}
 
 
 def trial_section(results_dir, name) -> str:
@@ -200,13 +197,12 @@ def model_tables() -> str:
 
 
 def bench_table(results_dir) -> str:
-    files = sorted(Path(results_dir).glob("bench_*.json"))
-    if not files:
+    benches = load_benches(results_dir)
+    if not benches:
         return "_`make bench` has not been run yet._"
     parts = []
-    for path in files:
-        bench = json.loads(path.read_text())
-        lines = [f"Measured with `make bench` on {describe(bench['platform'])} (`results/{path.name}`; batch size "
+    for name, bench in benches:
+        lines = [f"Measured with `make bench` on {describe(bench['platform'])} (`results/{name}`; batch size "
                  f"{bench['batch_size']}, {bench['steps']} timed steps per variant after a warm-up, in "
                  f"{len(next(iter(bench['rounds'].values())))} interleaved rounds):", "",
                  "| variant | s / epoch, median | rounds |", "|---|---:|---|"]

@@ -3,7 +3,7 @@ a seed study, and the trials and searches that chose the recipes."""
 
 import statistics
 
-from ..goal import HOLD_EPOCHS, TARGET_ACC, last5_min
+from ..goal import HOLD_EPOCHS, TARGET_ACC, judged, last5_min
 from ..phases import phase as phase_row
 
 
@@ -18,7 +18,7 @@ def last5_markdown(history) -> str:
     """The last ``HOLD_EPOCHS`` epochs of a run, the ones the target judges, as a markdown table: learning rate, test
     loss, test accuracy and whether it reached ``TARGET_ACC`` (fewer rows when the run is shorter)."""
     lines = [f"| epoch | lr | test loss | test acc (%) | >= {TARGET_ACC:.2f} |", "|---:|---:|---:|---:|:---:|"]
-    for i in range(max(0, history.epochs - HOLD_EPOCHS), history.epochs):
+    for i in judged(range(history.epochs)):
         reached = "yes" if history.test_acc[i] >= TARGET_ACC else "no"
         lines.append(f"| {i + 1} | {history.lr[i]:.5f} | {history.test_loss[i]:.4f} | {history.test_acc[i]:.2f} | "
                      f"{reached} |")
@@ -141,15 +141,15 @@ def powered_trials_markdown(record: dict) -> str:
 def blocks_markdown(record: dict) -> str:
     """What each building block and each recipe lever of phase 5's search buys on validation digits: the paired
     difference of the last-5 minimum, with it against without it, over the seeds both ran
-    (``utils.recipes.SEARCH2_CONTRASTS``; each stage-2 lever against the frontier architecture it was applied to)."""
+    (``utils.experiments.search2.CONTRASTS``; each stage-2 lever against the frontier architecture it was applied to)."""
+    from ..experiments.search2 import CONTRASTS, LEVERS
     from ..experiments.trials import paired
-    from ..recipes import SEARCH2_CONTRASTS, SEARCH2_LEVERS
     by_name = {c["name"]: c for c in record["candidates"] if c["runs"]}
-    rows = [(what, by_name.get(a), by_name.get(b)) for what, a, b in SEARCH2_CONTRASTS]
+    rows = [(what, by_name.get(a), by_name.get(b)) for what, a, b in CONTRASTS]
     for name in record.get("stages", {}).get("2", []):
         lever = by_name.get(name)
         if lever:
-            rows.append((SEARCH2_LEVERS[lever["levers_applied"][-1]][0], lever, by_name.get(lever["spec"])))
+            rows.append((LEVERS[lever["levers_applied"][-1]][0], lever, by_name.get(lever["spec"])))
     lines = ["| change | with it | parameters | vs without it, paired (points) | seeds | reading |",
              "|---|---|---:|---:|---:|---|"]
     for what, a, b in rows:

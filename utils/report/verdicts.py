@@ -22,7 +22,7 @@ def verdict_block(record: dict, study: dict) -> str:
     lines = [study_verdict(s),
              f"{'met    ' if params < MAX_PARAMS else 'not met'}  parameters {params:,} < {MAX_PARAMS:,}; epochs "
              f"{epochs} <= {MAX_EPOCHS}" + ("" if epochs <= MAX_EPOCHS else " (broken)")]
-    if phase_row(study["phase"]).size_goal:
+    if phase_row(study["phase"]).goal:
         lines.append(f"phase {study['phase']}'s goal, the target with at most {GOAL_PARAMS:,} parameters (stretch "
                      f"{STRETCH_PARAMS:,}): {'MET' if goal_met(params, s) else 'NOT MET'} ({params:,} parameters, "
                      f"{'within' if params <= GOAL_PARAMS else 'above'} the size; held on {s['held']} of "

@@ -1,9 +1,10 @@
-"""The train/test loop: one optimiser step per batch, a per-epoch history, progress while it runs."""
+"""The train/test loop (``fit``): one optimiser step per batch, a per-epoch history, progress while it runs; the
+weight average and its BatchNorm statistics. ``utils.core.runs.train`` builds its pieces from a recipe."""
 
 import copy
 import sys
 import time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -21,9 +22,6 @@ class History:
     lr: list[float] = field(default_factory=list)          # learning rate at the start of each epoch
     seconds: list[float] = field(default_factory=list)     # wall time of each epoch, evaluation included
     lr_per_step: list[float] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
     @property
     def epochs(self) -> int:

@@ -1,0 +1,23 @@
+"""A phase's records as its notebook shows them, found through the phase table: the trials or search that chose its
+recipe, and its seed study (refused when it is of another recipe than the phase's)."""
+
+from ..phases import phase as phase_row
+from ..records import as_recorded, load
+
+
+def load_trials(phase: int, results=None) -> dict:
+    """The trials (phase 4) or the search (phase 5) that chose the phase's recipe, as the command recorded it."""
+    return load(phase_row(phase).chosen_by, results)
+
+
+def load_study(phase: int, results=None) -> dict:
+    """The seed study of ``phase`` as recorded (``make study PHASE=N``); an error, not a stale table, when its first
+    recipe is not the phase's recipe of today (the recipe changed since: record the study again)."""
+    row = phase_row(phase)
+    study = load(row.study, results)
+    recorded, recipe = study["recipes"][0]["recipe"], as_recorded(row.recipe)
+    if recorded != recipe:
+        changed = ", ".join(key for key in recipe if recorded.get(key) != recipe[key])
+        raise ValueError(f"results/{row.study} records another recipe than phase {phase}'s (it differs in: {changed}):"
+                         f" run make study PHASE={phase} to record the study of this one")
+    return study
