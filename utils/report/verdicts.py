@@ -3,7 +3,7 @@ the studies and the trials' finalists as short tables; how the test set has been
 
 from ..experiments.trials import paired
 from ..goal import (GOAL_PARAMS, HOLD_EPOCHS, MAX_EPOCHS, MAX_PARAMS, STRETCH_PARAMS, TARGET_ACC, goal_held, goal_met,
-                    held, study_verdict)
+                    held, judged, last5_min, study_verdict)
 from ..phases import TEST_SET_STUDIES, phase as phase_row
 from ..records import load, summarize
 from .tables import paired_text
@@ -35,7 +35,7 @@ def verdict_block(record: dict, study: dict) -> str:
         study_threads = sorted({run.get("platform", {}).get("threads") for run in entry["runs"]} - {None})
         whose = (f"this notebook's run, seed {record['seed']} on {_threads(threads)}, is a draw of its own (the "
                  f"study's runs used {' or '.join(map(_threads, study_threads)) or 'another layout'} each)")
-    last = ", ".join(f"{a:.2f}" for a in acc[-HOLD_EPOCHS:])
+    last = ", ".join(f"{a:.2f}" for a in judged(acc))
     if epochs < HOLD_EPOCHS or epochs < MAX_EPOCHS:
         lines.append(f"{whose}: {epochs} epoch(s), a smoke run; this run: did not hold")
     else:
@@ -115,7 +115,7 @@ def status_line(study: dict | None, runs: list[list[float]]) -> str:
         s = summarize(study["recipes"][0]["runs"])
         return (f"held on {s['held']} of {s['seeds']} seeds, mean last-{HOLD_EPOCHS} minimum {s['mean_min_last']:.2f} "
                 f"+- {s['se_min_last']:.2f}%: **{'MET' if goal_held(s) else 'NOT MET'}**")
-    lows = [min(acc[-HOLD_EPOCHS:]) for acc in runs]
+    lows = [last5_min(acc) for acc in runs]
     return (f"no seed study; held on {sum(low >= TARGET_ACC for low in lows)} of the {len(lows)} recorded runs, "
             f"last-{HOLD_EPOCHS} minimum {min(lows):.2f}-{max(lows):.2f}%: **NOT MET**"
             if not all(low >= TARGET_ACC for low in lows) else "no seed study: not judged")
