@@ -36,7 +36,7 @@ def verdict_block(record: dict, study: dict) -> str:
         whose = (f"this notebook's run, seed {record['seed']} on {_threads(threads)}, is a draw of its own (the "
                  f"study's runs used {' or '.join(map(_threads, study_threads)) or 'another layout'} each)")
     last = ", ".join(f"{a:.2f}" for a in judged(acc))
-    if epochs < HOLD_EPOCHS or epochs < MAX_EPOCHS:
+    if epochs < MAX_EPOCHS:
         lines.append(f"{whose}: {epochs} epoch(s), a smoke run; this run: did not hold")
     else:
         lines.append(f"{whose}: last {HOLD_EPOCHS} epochs {last}; this run: {'held' if held(acc) else 'did not hold'}")
