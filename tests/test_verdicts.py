@@ -33,6 +33,11 @@ def test_the_verdict_block_states_the_study_first_then_the_limits_then_this_run(
         "epochs 99.42, 99.39, 99.42, 99.43, 99.43; this run: did not hold"]
 
 
+def test_a_broken_limit_shows_in_the_block():
+    block = verdicts.verdict_block({**record([99.45] * 5), "params": 8001}, study([99.45] * 10))
+    assert block.splitlines()[1] == "not met  parameters 8,001 < 8,000; epochs 15 <= 15"
+
+
 def test_the_verdict_block_follows_its_record():
     nine = verdicts.verdict_block(record([99.45] * 5), study([99.45] * 9 + [99.30]))
     assert nine.startswith("held >= 99.40% in each of the last 5 epochs on 9 of 10 seeds") and "target MET" in nine

@@ -19,17 +19,16 @@ def verdict_block(record: dict, study: dict) -> str:
     entry = study["recipes"][0]
     s = summarize(entry["runs"])
     params, epochs, acc = record["params"], record["epochs"], record["test_acc"]
-    lines = [study_verdict(s),
-             f"{'met    ' if params < MAX_PARAMS else 'not met'}  parameters {params:,} < {MAX_PARAMS:,}; epochs "
-             f"{epochs} <= {MAX_EPOCHS}" + ("" if epochs <= MAX_EPOCHS else " (broken)")]
+    limits = params < MAX_PARAMS and epochs <= MAX_EPOCHS
+    lines = [study_verdict(s), f"{'met    ' if limits else 'not met'}  parameters {params:,} < {MAX_PARAMS:,}; epochs "
+                               f"{epochs} <= {MAX_EPOCHS}"]
     if phase_row(study["phase"]).goal:
         lines.append(f"phase {study['phase']}'s goal, the target with at most {GOAL_PARAMS:,} parameters (stretch "
                      f"{STRETCH_PARAMS:,}): {'MET' if goal_met(params, s) else 'NOT MET'} ({params:,} parameters, "
                      f"{'within' if params <= GOAL_PARAMS else 'above'} the size; held on {s['held']} of "
                      f"{s['seeds']} seeds)")
     threads = record["platform"].get("threads")
-    same = [run for run in entry["runs"] if run["seed"] == record["seed"] and _acc(run) == acc]
-    if same:
+    if any(run["seed"] == record["seed"] and _acc(run) == acc for run in entry["runs"]):
         whose = f"this notebook's run is the study's seed {record['seed']}"
     else:
         study_threads = sorted({run.get("platform", {}).get("threads") for run in entry["runs"]} - {None})
