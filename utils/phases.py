@@ -52,7 +52,8 @@ PHASES = (
     Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model and batches of 64, chosen on "
           "validation digits", recipes.PHASE5, 3616,
           ("phase5_search", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
-          study="phase5_study.json", rounds=("phase5_search.json", "phase5_search_round2.json"), chosen_round=2,
+          study="phase5_study.json", rounds=("phase5_search.json", "phase5_search_round2.json", "phase5_frontier.json"),
+          chosen_round=2,
           command="search", goal=True, earlier=(("round 1", "phase5_seeds.json"),), analysis="smallest"),
 )
 BY_NUMBER = {phase.number: phase for phase in PHASES}

@@ -18,7 +18,9 @@ from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
 from ..phases import PHASES, phase as phase_row, rounds_of
 from ..records import WRITTEN_BY, as_recorded, load, run_row, summarize, write_json
-from . import round1, round2 as round2_rules, round3 as round3_rules, search2 as search2_rules
+from . import frontier as frontier_rules, round1, round2 as round2_rules, round3 as round3_rules
+from . import search2 as search2_rules
+from .loaders import load_study
 from .trials import SPLIT
 
 
@@ -271,6 +273,56 @@ def search2(workers: int, out: Path, data_dir=None, log=print, compile: bool = F
     picked, reason = rules.pick([entries[name] for name in finalists], reference)
     record = write(picked=picked, reason=reason)
     log(f"picked {picked}: {reason}")
+    return record
+
+
+def _frontier_reference(results: Path) -> tuple[str, dict]:
+    """Phase 4's recipe in round 3 of phase 4's trials, which must have picked it: ``(file, entry)``."""
+    file = rounds_of("trials")[2]
+    trials4 = _load(results / file) or {}
+    entry = next((c for c in trials4.get("candidates", []) if c["name"] == trials4.get("picked")), None)
+    if not trials4.get("complete") or entry is None or entry["recipe"] != as_recorded(phase_row(4).recipe):
+        raise ValueError(f"the frontier runs under phase 4's recipe as round 3 of its trials chose it: finish "
+                         f"`make trials` (results/{file}) and set phase 4's recipe to its pick first")
+    return file, entry
+
+
+def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = True) -> dict:
+    """Phase 5's frontier (``make search``): every size of ``utils.experiments.frontier`` and phase 4's model under
+    one recipe and the same seeds, then the decision, by its ``RULE``. The decision waits for phase 4's test-set study
+    of the same recipe (its calibration); until then the record holds the runs, ``complete`` false. Resumable; when
+    the anchor's recipe is phase 4's own, its runs are round 3's (the same seeds, compiled alike), not trained again."""
+    rules = frontier_rules
+    file, reference = _frontier_reference(out.parent)  # before any training: a wrong recipe is an error now
+    phase4 = phase_row(4).recipe
+    recording = Recording(out)
+    anchor = "phase 4's model"
+    entries = [_sized({"name": spec, "recipe": rules.recipe(spec, phase4), "runs": []}, spec) for spec in rules.SPECS]
+    entries.append(_sized({"name": anchor, "recipe": rules.recipe(rules.ANCHOR, phase4), "runs": []}, rules.ANCHOR))
+    if compile and as_recorded(entries[-1]["recipe"]) == as_recorded(phase4) and anchor not in recording.previous:
+        entries[-1]["source"] = f"results/{file}"
+        recording.previous[anchor] = {"recipe": reference["recipe"], "runs": reference["runs"]}
+    jobs = [job for seed in rules.SEEDS for entry in entries  # seed-major: a partial file holds every size's first
+            for job in recording.plan(entry, [seed], split="validation", data_dir=data_dir, compile=compile)]
+
+    def write(**decision) -> dict:
+        record = {"command": "make search", "round": 3, "split": SPLIT, "rule": rules.RULE, "compiled": compile,
+                  "seeds": list(rules.SEEDS), "reference": {"name": f"phase 4 ({reference['name']})",
+                                                            "source": f"results/{file}", "runs": reference["runs"]},
+                  "complete": bool(decision), "candidates": recording.done(summary=True), **decision}
+        write_json(out, record)
+        return record
+
+    log(f"the frontier: {len(entries)} sizes x {len(rules.SEEDS)} seeds")
+    recording.run(jobs, workers, write, log)
+    try:
+        study = load_study(4, out.parent)
+    except (FileNotFoundError, ValueError) as missing:
+        log(f"the runs are recorded; the decision waits for phase 4's test-set study of this recipe: {missing}")
+        return write()
+    calibration = rules.calibrate(reference["runs"], summarize(study["recipes"][0]["runs"]))
+    record = write(calibration=calibration, **rules.decide(recording.done(), reference["runs"], calibration))
+    log(f"picked {record['picked']}: {record['reason']}")
     return record
 
 

@@ -1,0 +1,122 @@
+"""Phase 5's frontier (round 3 of its search): the sizes, the recipe, the calibration and the decision, with exact
+values; and the runner's order of work (refuse, run, wait for the study, decide, resume) with a fake pool."""
+
+import dataclasses
+
+import pytest
+
+from utils import recipes, records
+from utils.core.models import build_model, count_parameters
+from utils.experiments import frontier, runner
+from utils.phases import phase, rounds_of
+from utils.report.recipes import recipe_changes
+
+
+def runs(lows, seeds=None):
+    seeds = seeds or range(1, len(lows) + 1)
+    return [records.run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in zip(seeds, lows)]
+
+
+def size(name, params, lows):
+    return {"name": name, "params": params, "runs": runs(lows)}
+
+
+def test_five_sizes_of_one_design_from_2000_to_6700_parameters_and_phase_4s_model_on_8_seeds():
+    assert [count_parameters(build_model(spec)) for spec in frontier.SPECS] == [2016, 3024, 3948, 5016, 6664]
+    assert count_parameters(build_model(frontier.ANCHOR)) == 7753 and frontier.SEEDS == tuple(range(1, 9))
+
+
+def test_a_size_runs_phase_4s_recipe_with_batches_of_at_most_64():
+    assert recipe_changes(recipes.PHASE4, frontier.recipe("8-d8-M-s16-s16-s16", recipes.PHASE4)) == [
+        "model: 3 -> 8-d8-M-s16-s16-s16", "train.batch_size: 128 -> 64"]
+    smaller = recipes.tweak(recipes.PHASE4, {"train.batch_size": 32})
+    assert recipe_changes(smaller, frontier.recipe(3, smaller)) == []
+
+
+def test_the_calibration_moves_phase_4s_test_level_onto_the_validation_split():
+    validation = runs([99.50, 99.54, 99.52, 99.56])  # mean 99.53
+    study = records.summarize(runs([99.46, 99.50, 99.41, 99.39, 99.49, 99.45, 99.47, 99.52, 99.44, 99.47]))
+    c = frontier.calibrate(validation, study)
+    assert (c["validation_seeds"], c["test_seeds"], c["held_on_test"]) == (4, 10, True)  # 99.39 alone misses: 9 of 10
+    assert c["test_mean"] == pytest.approx(99.46) and c["offset"] == pytest.approx(0.07)
+    assert c["level_validation"] == pytest.approx(99.53)
+
+
+CALIBRATION = {"level_test": 99.47, "level_validation": 99.50, "held_on_test": True}
+REFERENCE = runs([99.50] * 8)
+
+
+def test_the_pick_is_the_smallest_size_within_one_paired_standard_error_of_the_level():
+    sizes = [size("anchor", 7753, [99.52] * 8),
+             size("5k", 5016, [99.52, 99.46] * 4),   # 99.49, paired se 0.0113: 99.501 >= 99.50, reaches
+             size("4k", 3948, [99.49, 99.45] * 4),   # 99.47, se 0.0076: short
+             size("2k", 2016, [99.30] * 8)]
+    decision = frontier.decide(sizes, REFERENCE, CALIBRATION)
+    assert decision["picked"] == "5k" and decision["studies"] == ["5k", "4k"]
+    assert [name for name, row in decision["sizes"].items() if row["reaches"]] == ["5k", "anchor"]
+    assert list(decision["sizes"]) == ["2k", "4k", "5k", "anchor"]  # smallest first
+    assert decision["sizes"]["5k"]["margin"] == pytest.approx(-0.01)
+    assert decision["reason"].startswith("5k (5,016 parameters, 99.490%) has the fewest parameters of the sizes that "
+                                         "reach phase 4's level (99.470% on test, where it held; 99.500% on validation)")
+
+
+def test_a_pick_within_4000_parameters_is_studied_alone_and_no_pick_still_studies_the_4000_size():
+    small = [size("anchor", 7753, [99.52] * 8), size("4k", 3948, [99.51] * 8), size("3k", 3024, [99.40] * 8)]
+    assert frontier.decide(small, REFERENCE, CALIBRATION)["studies"] == ["4k"]
+    none = [size("anchor", 7753, [99.45] * 8), size("4k", 3948, [99.40] * 8)]
+    decision = frontier.decide(none, REFERENCE, CALIBRATION)
+    assert decision["picked"] is None and decision["studies"] == ["4k"]
+    assert decision["reason"].startswith("no size reaches phase 4's level")
+
+
+def round3_record(results, recipe):
+    picked = {"name": "base", "recipe": records.as_recorded(recipe), "runs": runs([99.50] * 16)}
+    records.write_json(results / rounds_of("trials")[2], {"complete": True, "picked": "base", "candidates": [picked]})
+
+
+def fake_pool(trained):
+    def pool(jobs, workers, on_done, log):
+        for name, config in jobs:
+            trained.append((name, config["seed"], config["split"], config["compile"], config["train"]["batch_size"]))
+            on_done(name, records.run_row(config["seed"], [99.0] * 10 + [99.60 - 0.0001 * config["seed"]] * 5))
+    return pool
+
+
+def test_the_frontier_refuses_before_any_run_until_round_3_has_picked_phase_4s_recipe(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "run_pool", lambda *a: pytest.fail("trained before checking its reference"))
+    with pytest.raises(ValueError, match="finish `make trials`"):
+        runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
+    round3_record(tmp_path, recipes.tweak(recipes.PHASE4, {"optimizer.lr": 0.05}))  # another recipe than phase 4's
+    with pytest.raises(ValueError, match="set phase 4's recipe to its pick"):
+        runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
+
+
+def test_the_frontier_runs_every_size_compiled_waits_for_phase_4s_study_then_decides(tmp_path, monkeypatch):
+    round3_record(tmp_path, recipes.PHASE4)
+    trained = []
+    monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
+    out = tmp_path / rounds_of("search")[2]
+    record = runner.frontier(2, out, log=lambda *_: None)
+    assert len(trained) == 6 * 8 and {t[2:] for t in trained} == {("validation", True, 64)}
+    assert record["complete"] is False and "picked" not in record  # no study of phase 4's recipe yet
+    study = {"recipes": [{"name": "final recipe", "recipe": records.as_recorded(recipes.PHASE4),
+                          "runs": runs([99.48] * 10)}]}
+    records.write_json(tmp_path / phase(4).study, study)
+    trained.clear()
+    record = runner.frontier(2, out, log=lambda *_: None)
+    assert trained == [] and record["complete"] is True
+    assert record["calibration"]["level_validation"] == pytest.approx(99.50)
+    assert record["picked"] == "8-d8-M-s16-s16-s16" and record["studies"] == ["8-d8-M-s16-s16-s16"]
+
+
+def test_the_anchor_reuses_round_3s_runs_when_its_recipe_is_phase_4s_own(tmp_path, monkeypatch):
+    at_64 = recipes.tweak(recipes.PHASE4, {"train.batch_size": 64})
+    monkeypatch.setattr(runner, "phase_row", lambda number: dataclasses.replace(phase(number), recipe=at_64))
+    round3_record(tmp_path, at_64)
+    trained = []
+    monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
+    record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
+    assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
+    anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
+    assert anchor["source"] == f"results/{rounds_of('trials')[2]}" and [r["seed"] for r in anchor["runs"]] == \
+        list(range(1, 9))
