@@ -35,3 +35,11 @@ def test_the_compiled_step_is_reported_against_the_eager_one_round_by_round():
               "compile_seconds": [30.0, 10.0]}
     assert bench_summary(result).endswith("; torch.compile'd step 9.00 s/epoch, 1.72x the eager step (range over "
                                           "rounds 1.50-2.00x) after 20 s of compiling")
+
+
+def test_the_whole_compiled_fast_path_is_reported_against_the_eager_fast_path_round_by_round():
+    rounds = {"(a)": [40.0, 30.0], "(b)": [20.0, 10.0], "(c)": [15.0, 16.0], "(d)": [10.0, 8.0], "(e)": [16.0, 5.0]}
+    result = {"rounds": rounds, "per_epoch": {k: statistics.median(v) for k, v in rounds.items()},
+              "compile_seconds": [30.0, 10.0]}
+    assert bench_summary(result).endswith("after 20 s of compiling; the whole fast path with it 10.50 s/epoch, 1.43x "
+                                          "the eager fast path (range over rounds 1.25-2.00x)")

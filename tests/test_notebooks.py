@@ -218,7 +218,7 @@ def test_regress_passes_on_a_fresh_record_and_fails_when_a_recorded_accuracy_mov
     series.run_notebook(notebook, dict(SMOKE))
     args = [f"--set={name}={value}" for name, value in SMOKE.items()] + [notebook.name]
     assert regress.main(args) == 0
-    assert "regression: 2 passed, 0 failed" in capsys.readouterr().out
+    assert "regression: 5 passed, 0 failed" in capsys.readouterr().out  # nbval, then 4 per-epoch lists
     recorded = project / "results" / "phase1.json"
     record = json.loads(recorded.read_text())
     record["test_acc"][-1] += 0.01
@@ -226,4 +226,4 @@ def test_regress_passes_on_a_fresh_record_and_fails_when_a_recorded_accuracy_mov
     assert regress.main(args) == 1
     out = capsys.readouterr().out
     assert "FAIL              phase 1 headline (seed 1): exact: 1 epoch(s) differ" in out
-    assert "regression: 1 passed, 1 failed" in out
+    assert "regression: 4 passed, 1 failed" in out

@@ -106,3 +106,45 @@ def test_a_run_recorded_twice_counts_once_in_the_spread(tmp_path):
                                          {"seed": 2, "acc": other}]}}}
     (tmp_path / utils.phases.SPREAD).write_text(json.dumps(spread))
     assert phase_runs(2, tmp_path) == [headline, other]
+
+
+def test_a_shorter_re_run_is_compared_with_the_records_first_epochs_and_only_exactly():
+    [check] = compare("run", RECORDED, RECORDED[:5], exact=True, tolerance=0.2, prefix=True)
+    assert (check.status, check.detail) == (PASS, "exact: the first 5 of 15 epochs equal")
+    [check] = compare("run", RECORDED, RECORDED[:4] + [98.01], exact=True, tolerance=0.2, prefix=True)
+    assert check.status == FAIL and "first epoch 5" in check.detail
+    assert statuses(compare("run", RECORDED, RECORDED[:5], exact=True, tolerance=0.2)) == [FAIL]  # not asked for
+    with pytest.raises(ValueError, match="only on the recording platform"):
+        compare("run", RECORDED, RECORDED[:5], exact=False, tolerance=0.2, prefix=True)
+
+
+def test_on_the_recording_platform_the_losses_are_compared_bit_for_bit_too(tmp_path):
+    lists = {"test_acc": RECORDED, "train_acc": RECORDED, "test_loss": [0.5] * 15, "train_loss": [0.6] * 15}
+    for folder, loss in (("recorded", 0.5), ("rerun", 0.5000001)):
+        (tmp_path / folder).mkdir()
+        record = {**lists, "test_loss": [loss] * 15, "seed": 1, "platform": {"threads": 2}}
+        (tmp_path / folder / "phase1.json").write_text(json.dumps(record))
+    spread = {"phases": {"1": {"runs": [{"acc": RECORDED[:-1] + [99.4]}]}}}  # the tolerance's evidence
+    (tmp_path / "recorded" / utils.phases.SPREAD).write_text(json.dumps(spread))
+    checks = regression.check_notebook(1, tmp_path / "recorded", tmp_path / "rerun")
+    assert [(c.name, c.status) for c in checks] == [
+        ("phase 1 headline (seed 1)", PASS), ("phase 1 headline (seed 1), train_acc", PASS),
+        ("phase 1 headline (seed 1), test_loss", FAIL), ("phase 1 headline (seed 1), train_loss", PASS)]
+
+
+def test_phases_1_to_3_re_run_5_epochs_on_the_recording_platform_and_phases_4_and_5_in_full():
+    from utils.commands.regress import prefix_epochs
+    assert [prefix_epochs(row.recipe) for row in utils.PHASES] == [5, 5, 5, None, None]
+
+
+def test_a_shorter_run_of_a_constant_rate_recipe_is_the_longer_runs_beginning_bit_for_bit(mnist_root):
+    import torch
+
+    from utils.core.runs import run_config, train_recipe
+    torch.set_num_threads(1)
+    histories = [train_recipe(run_config(utils.RECIPES[3], seed=1, epochs=epochs, limit_train=1024, limit_test=500,
+                                         device="cpu"), "cpu", progress=False)[1] for epochs in (2, 3)]
+    short, long = (vars(h) for h in histories)
+    per_epoch = ("train_loss", "train_acc", "test_loss", "test_acc", "lr")  # not the seconds: a clock, not the run
+    assert {key: short[key] for key in per_epoch} == {key: long[key][:2] for key in per_epoch}
+    assert len(long["test_loss"]) == 3 and long["test_loss"][2] != long["test_loss"][1]  # the third epoch trained on

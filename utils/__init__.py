@@ -33,7 +33,7 @@ from .report.analysis import analysis_markdown
 from .report.diagnostics import (augmentation_rows, batchnorm_activations, misclassified, model_memory, model_summary,
                                  versions)
 from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr,
-                           plot_seed_curves, plot_series, plot_test_accuracy, plot_trials)
+                           plot_frontier, plot_seed_curves, plot_series, plot_test_accuracy, plot_trials)
 from .report.readme import goal_holders, series_points
 from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_markdown
@@ -50,7 +50,7 @@ __all__ = [
     "goal_verdict", "last5_markdown", "layer_table", "load_record", "load_result", "load_split",
     "load_study", "load_trained", "load_trials", "make_loaders", "make_optimizer", "misclassified",
     "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
-    "plot_digits", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy",
+    "plot_digits", "plot_frontier", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy",
     "plot_trials", "powered_trials_markdown", "predict", "project_root", "recipe_markdown",
     "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "save_run",
     "seed_everything", "series_points", "study_markdown", "study_verdict", "table_markdown", "torchvision_loader",

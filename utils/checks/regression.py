@@ -29,6 +29,7 @@ K_SIGMA = 3.0   # a real regression moves a run further than three standard devi
 FLOOR = 0.10    # points; about 1.3 standard errors of one accuracy measured on 10,000 digits near 99.4%
 
 PASS, FAIL, CLOSE = "pass", "FAIL", "too close to call"
+EXACT_ALSO = ("train_acc", "test_loss", "train_loss")  # compared bit for bit beside the test accuracy, where exact
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,15 @@ def phase_runs(phase: int, results: Path) -> list[list[float]]:
     return [headline] + [run["acc"] for run in spread if run["acc"] != headline]
 
 
-def compare(name: str, recorded: list[float], rerun: list[float], exact: bool, tolerance: float) -> list[Check]:
-    """The re-run's per-epoch accuracies against the recorded ones."""
+def compare(name: str, recorded: list[float], rerun: list[float], exact: bool, tolerance: float,
+            prefix: bool = False) -> list[Check]:
+    """The re-run's per-epoch accuracies against the recorded ones. ``prefix``: the re-run is the recorded run's first
+    epochs (a shorter run of the same seed, which is the same run as far as it goes where no epoch's work depends
+    on the number of epochs), compared exactly with them; only on the recording platform."""
+    if prefix and not exact:
+        raise ValueError("a shorter re-run can be checked only on the recording platform, bit for bit")
     if exact:
+        total, recorded = len(recorded), recorded[:len(rerun)] if prefix else recorded
         differing = [epoch for epoch, (a, b) in enumerate(zip(recorded, rerun), start=1) if a != b]
         if len(recorded) != len(rerun):
             return [Check(name, FAIL, f"{len(rerun)} epochs re-run, {len(recorded)} recorded")]
@@ -80,7 +87,8 @@ def compare(name: str, recorded: list[float], rerun: list[float], exact: bool, t
             first = differing[0]
             return [Check(name, FAIL, f"exact: {len(differing)} epoch(s) differ, first epoch {first}: recorded "
                                       f"{recorded[first - 1]!r}, re-run {rerun[first - 1]!r}")]
-        return [Check(name, PASS, f"exact: all {len(recorded)} epochs equal")]
+        return [Check(name, PASS, f"exact: the first {len(rerun)} of {total} epochs equal" if prefix else
+                      f"exact: all {total} epochs equal")]
     checks = []
     for label, was, now in zip(("last-5 minimum", "final"), _stats(recorded), _stats(rerun)):
         ok = abs(now - was) <= tolerance
@@ -105,10 +113,16 @@ def same_platform(recorded: dict, rerun: dict) -> bool:
     return recorded.get("platform") is not None and recorded.get("platform") == rerun.get("platform")
 
 
-def check_notebook(phase: int, recorded_dir: Path, rerun_dir: Path) -> list[Check]:
-    """Every check of one re-executed notebook: its headline run."""
+def check_notebook(phase: int, recorded_dir: Path, rerun_dir: Path, prefix: bool = False) -> list[Check]:
+    """Every check of one re-executed notebook: its headline run's test accuracy per epoch and, on the recording
+    platform, where it is the same run bit for bit, its other per-epoch lists too (``EXACT_ALSO``); ``prefix``: the
+    notebook re-ran its first epochs only."""
     recorded, rerun = load(f"phase{phase}.json", recorded_dir), load(f"phase{phase}.json", rerun_dir)
     exact = same_platform(recorded, rerun)
     tolerance, _ = spread_tolerance(phase_runs(phase, recorded_dir))
-    return compare(f"phase {phase} headline (seed {recorded['seed']})", recorded["test_acc"], rerun["test_acc"], exact,
-                   tolerance)
+    name = f"phase {phase} headline (seed {recorded['seed']})"
+    checks = compare(name, recorded["test_acc"], rerun["test_acc"], exact, tolerance, prefix=prefix)
+    for key in (EXACT_ALSO if exact else ()):
+        if key in recorded and key in rerun:
+            checks += compare(f"{name}, {key}", recorded[key], rerun[key], exact, tolerance, prefix=prefix)
+    return checks

@@ -37,6 +37,7 @@ from ..report.tables import bench_summary
 TRAIN_SIZE = 60_000
 WARMUP_STEPS = 10
 COMPILED = "(d) model step only, torch.compile"
+COMPILED_PATH = "(e) fast path, torch.compile'd step"  # the trials' path: (b) with (d)'s compiled step
 
 
 def _sync(device) -> None:
@@ -85,7 +86,8 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
     """Seconds per epoch of each variant in each of ``rounds`` interleaved rounds of ``steps // rounds`` steps, so
     that a slow spell of a shared machine lands on every variant alike; the median round is the figure.
     ``compile_step`` adds (d): (c) with the model compiled by ``torch.compile`` (compiled during the warm-up steps,
-    which are not timed; the compile time is reported apart)."""
+    which are not timed; the compile time is reported apart), and (e): the whole fast path (data, augmentation,
+    step) with that compiled step, as ``make trials`` runs it, beside (b), the same path eager."""
     augment = AugmentSpec(**PHASE4["augment"])
     # (a)'s num_workers: the fastest for this machine, from a short trial of each option.
     per_workers = {}
@@ -105,16 +107,18 @@ def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds:
     }
     if compile_step:
         sources[COMPILED] = sources["(c) model step only, one batch built beforehand"]
+        sources[COMPILED_PATH] = fast
     per_round = {name: [] for name in sources}
     compile_seconds = []
     for round_ in range(rounds):
         for name, source in sources.items():
             model, optimizer = _fresh_model(device)
-            if name == COMPILED:
+            if name in (COMPILED, COMPILED_PATH):
                 model = torch.compile(model)
                 start = time.perf_counter()
                 _time_steps(model, optimizer, source, 1, device)  # the first steps compile
-                compile_seconds.append(time.perf_counter() - start)
+                if name == COMPILED:
+                    compile_seconds.append(time.perf_counter() - start)
             step_seconds = _time_steps(model, optimizer, source, max(steps // rounds, 5), device)
             per_round[name].append(_epoch_seconds(step_seconds, batch_size))
         log(f"  round {round_ + 1}/{rounds}: " + ", ".join(f"{v[-1]:.1f}" for v in per_round.values()))
@@ -146,7 +150,7 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--record", action="store_true", help="write results/bench_<device>.json and the README's table")
-    parser.add_argument("--no-compile", action="store_true", help="leave out (d), the torch.compile'd step")
+    parser.add_argument("--no-compile", action="store_true", help="leave out (d) and (e), the torch.compile'd step")
     args = parser.parse_args(argv)
     device = pick_device(args.device)
     machine = platform_record(device)

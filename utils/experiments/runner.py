@@ -353,7 +353,8 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
           log=print, compile: bool = False) -> dict:
     """Phase ``phase``'s seed study on the test split (``make study``): its own recipe under ``seeds`` and each recipe
     it is compared with (``utils.phases.Phase.compared_with``) under ``compared_seeds``, each seed a complete run in
-    a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row)."""
+    a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row). The
+    first of ``seeds`` runs alone with every core, as the notebook runs it: the notebook's run is that seed."""
     row = phase_row(phase)
     plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds) for name, recipe in row.compared_with]
     recording = Recording(out, group="recipes")
@@ -372,7 +373,13 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
         write_json(out, record)
         return record
 
-    recording.run(jobs, workers, write, log)
+    # The notebook's own run is the study's first seed (seed 1, the notebook's): it runs first, alone, with every
+    # core, as a notebook runs, so that the notebook and the study hold one run, bit for bit; the rest run two at a
+    # time (each with its share of the cores), the faster layout for many runs.
+    first = [job for job in jobs if job[0] == plan[0][0] and job[1]["seed"] == seeds[0]]
+    if first:
+        recording.run(first, 1, write, log)
+    recording.run([job for job in jobs if job not in first], workers, write, log)
     return write()
 
 

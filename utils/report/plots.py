@@ -162,3 +162,37 @@ def plot_trials(record: dict, title: str):
     ax.grid(alpha=0.3, axis="x")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, frameon=False)  # off the dots
     return _done(fig)
+
+
+def plot_frontier(record: dict, studies: list[tuple[str, int, dict]], peers, title: str):
+    """Phase 5's frontier (``make search``'s record): parameters (log scale) against each size's mean last-5 minimum
+    with +- 1 standard error, moved onto the test split by the record's calibration when it has one; ``studies``
+    (``(label, params, summary)``, ``utils.records.summarize`` of a test-set study) on top; ``peers``
+    (``(params, last-5 minimum or None for "held")``) as single runs; the 99.40% line."""
+    from ..records import summarize
+    offset = record.get("calibration", {}).get("offset", 0.0)
+    sizes = sorted((c for c in record["candidates"] if c["runs"]), key=lambda c: c["params"])
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    means = [summarize(c["runs"]) for c in sizes]
+    ax.errorbar([c["params"] for c in sizes], [s["mean_min_last"] - offset for s in means],
+                yerr=[s["se_min_last"] for s in means], fmt="o-", color="tab:blue", capsize=4,
+                label=f"frontier: validation mean +- 1 SE over {max(s['seeds'] for s in means)} seeds"
+                      + (f", moved by the offset {-offset:+.3f}" if "calibration" in record else ""))
+    for label, params, summary in studies:
+        ax.errorbar(params, summary["mean_min_last"], yerr=summary["se_min_last"], fmt="D", color="black", capsize=4,
+                    zorder=3)
+        ax.annotate(f"{label}: held on {summary['held']} of {summary['seeds']}", (params, summary["mean_min_last"]),
+                    textcoords="offset points", xytext=(6, 6), fontsize=8)
+    ax.errorbar([], [], yerr=[], fmt="D", color="black", capsize=4, label="test-set study: mean +- 1 SE")
+    for params, low in peers:
+        ax.scatter(params, TARGET if low is None else low, marker="^" if low is None else "x", color="tab:gray",
+                   zorder=2)
+    ax.scatter([], [], marker="x", color="tab:gray", label="others' single runs (^: 'held', value not given)")
+    ax.axhline(TARGET, color="crimson", linestyle="--", linewidth=1, label=f"{TARGET:.2f}%")
+    ax.set_xscale("log")
+    ax.set_xlabel("trainable parameters (log scale)")
+    ax.set_ylabel(f"minimum test accuracy over the last {HOLD_EPOCHS} epochs (%)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="lower right")
+    return _done(fig)

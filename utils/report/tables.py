@@ -181,4 +181,8 @@ def bench_summary(result: dict) -> str:
         line += (f"; torch.compile'd step {compiled[0]:.2f} s/epoch, {floor / compiled[0]:.2f}x the eager step (range "
                  f"over rounds {min(step_ratios):.2f}-{max(step_ratios):.2f}x) after "
                  f"{statistics.median(result['compile_seconds']):.0f} s of compiling")
+    if len(compiled) > 1:  # (e): the whole fast path with the compiled step, against (b) in each round
+        path_ratios = [b / e for b, e in zip(rounds[1], rounds[4])]
+        line += (f"; the whole fast path with it {compiled[1]:.2f} s/epoch, {fast / compiled[1]:.2f}x the eager fast "
+                 f"path (range over rounds {min(path_ratios):.2f}-{max(path_ratios):.2f}x)")
     return line
