@@ -36,8 +36,9 @@ RULE = (
     "anchor, phase 4's model, included) runs phase 4's recipe (round 3's pick) with batches of at most 64, on the same "
     "seeds. The level: the mean last-5 minimum of phase 4's test-set study (make study PHASE=4), moved onto the "
     "validation split by the offset between phase 4's recipe on validation digits (its runs in round 3 of phase 4's "
-    "trials, seeds 1-8, the frontier's) and on test digits (that study). A size reaches the level when its score plus the standard "
-    "error of its paired difference from phase 4's recipe (its round-3 runs of the same seeds) is at least the level. "
+    "trials, seeds 1-8, the frontier's) and on test digits (that study). A size reaches the level when its score "
+    "plus the standard error of its paired difference from phase 4's recipe (its round-3 runs of the same seeds) is "
+    "at least the level. "
     "The pick: the fewest parameters among the sizes that reach it (none: no pick, and the record says so). The test "
     "studies: the pick, and the largest size within phase 5's goal of 4,000 parameters when the pick is larger")
 
@@ -59,7 +60,7 @@ def calibrate(validation_runs: list[dict], study_summary: dict) -> dict:
     test = study_summary["mean_min_last"]
     offset = validation["mean"] - test
     return {"validation_mean": validation["mean"], "validation_seeds": validation["seeds"], "test_mean": test,
-            "test_seeds": study_summary["seeds"], "offset": offset, "level_test": test,
+            "test_seeds": study_summary["seeds"], "offset": offset,
             "level_validation": test + offset, "held_on_test": goal_held(study_summary)}
 
 
@@ -81,7 +82,7 @@ def decide(sizes: list[dict], reference: list[dict], calibration: dict) -> dict:
     studies = [picked] if picked else []
     if goal_size and (picked is None or table[picked]["params"] > GOAL_PARAMS):
         studies.append(goal_size)  # "does <= 4,000 hold?" gets a direct answer
-    level_words = (f"phase 4's level ({calibration['level_test']:.3f}% on test, where it "
+    level_words = (f"phase 4's level ({calibration['test_mean']:.3f}% on test, where it "
                    f"{'held' if calibration['held_on_test'] else 'did NOT hold'}; {level:.3f}% on validation)")
     if picked is None:
         reason = f"no size reaches {level_words}"
