@@ -57,7 +57,8 @@ def test_missing_data_without_network_is_one_clear_error(tmp_path, offline):
 def test_truncated_file_is_named(raw_copy, offline):
     path = raw_copy / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
     path.write_bytes(path.read_bytes()[:5000])
-    with pytest.raises(utils.MNISTDataError, match=r"t10k-labels-idx1-ubyte is 5,000 bytes, expected 10,008 \(truncated"):
+    with pytest.raises(utils.MNISTDataError,
+                       match=r"t10k-labels-idx1-ubyte is 5,000 bytes, expected 10,008 \(truncated"):
         utils.ensure_mnist(raw_copy)
 
 

@@ -16,7 +16,8 @@ def _params(n=20_000, seed=0):
 
 def test_parameters_come_from_the_declared_ranges():
     p = _params()
-    for name, (lo, hi) in {"angle": (-7, 7), "scale": (0.9, 1.1), "brightness": (0.8, 1.2), "contrast": (0.8, 1.2)}.items():
+    for name, (lo, hi) in {"angle": (-7, 7), "scale": (0.9, 1.1),
+                           "brightness": (0.8, 1.2), "contrast": (0.8, 1.2)}.items():
         values = p[name]
         assert lo <= values.min() and values.max() <= hi, name
         width = hi - lo

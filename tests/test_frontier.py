@@ -57,7 +57,8 @@ def test_the_pick_is_the_smallest_size_within_one_paired_standard_error_of_the_l
     assert list(decision["sizes"]) == ["2k", "4k", "5k", "anchor"]  # smallest first
     assert decision["sizes"]["5k"]["margin"] == pytest.approx(-0.01)
     assert decision["reason"].startswith("5k (5,016 parameters, 99.490%) has the fewest parameters of the sizes that "
-                                         "reach phase 4's level (99.470% on test, where it held; 99.500% on validation)")
+                                         "reach phase 4's level (99.470% on test, where it held; "
+                                         "99.500% on validation)")
 
 
 def test_a_pick_within_4000_parameters_is_studied_alone_and_no_pick_still_studies_the_4000_size():

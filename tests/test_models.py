@@ -77,7 +77,8 @@ def test_separable_block_is_depthwise_then_pointwise():
     layers = list(build_spec("8-s12"))
     depthwise, pointwise = layers[3], layers[6]
     assert (depthwise.groups, depthwise.in_channels, depthwise.out_channels, depthwise.kernel_size) == (8, 8, 8, (3, 3))
-    assert (pointwise.groups, pointwise.in_channels, pointwise.out_channels, pointwise.kernel_size) == (1, 8, 12, (1, 1))
+    assert (pointwise.groups, pointwise.in_channels, pointwise.out_channels,
+            pointwise.kernel_size) == (1, 8, 12, (1, 1))
     assert isinstance(layers[-2], nn.AvgPool2d) and layers[-2].kernel_size == 24
 
 

@@ -87,8 +87,8 @@ def test_changes_are_listed_for_every_phase():
     three = utils.changes_markdown(3).splitlines()
     assert [line.split(":")[0] for line in three] == ["- model", "- optimizer.lr", "- augment"]
     assert utils.changes_markdown(4).splitlines() == [
-        "- train.ema: - -> 0.999", "- optimizer.lr: 0.05 -> 0.1", "- schedule.name: none -> multistep", "- schedule.milestones: - -> (8, 12)",
-        "- schedule.gamma: - -> 0.1"]
+        "- train.ema: - -> 0.999", "- optimizer.lr: 0.05 -> 0.1", "- schedule.name: none -> multistep",
+        "- schedule.milestones: - -> (8, 12)", "- schedule.gamma: - -> 0.1"]
 
 
 def test_recipe_table_has_a_row_and_a_meaning_per_key():
@@ -120,4 +120,5 @@ def test_validation_loaders_train_on_the_first_50000_and_evaluate_on_the_rest(mn
     assert len(train.labels) == 50_000 and len(evaluation.labels) == 10_000
     assert (evaluation.images == images[50_000:]).all() and (train.labels == labels[:50_000]).all()
     tv_train, tv_eval = utils.make_loaders({**config, "pipeline": "torchvision"}, "cpu")
-    assert len(tv_train.loader.dataset) == 50_000 and list(tv_eval.loader.dataset.indices) == list(range(50_000, 60_000))
+    assert (len(tv_train.loader.dataset) == 50_000
+            and list(tv_eval.loader.dataset.indices) == list(range(50_000, 60_000)))

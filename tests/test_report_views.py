@@ -64,7 +64,8 @@ def test_a_gap_is_called_overfitting_only_once_the_test_loss_has_stopped_falling
 def test_a_study_table_is_a_row_per_seed_and_one_summary_line():
     runs = [run_row(1, [99.2] + [99.3] * 5), run_row(3, [99.1] + [99.4] * 5)]
     assert utils.study_markdown({"name": "a", "runs": runs}).splitlines() == [
-        "**a**", "", "| seed | min test acc, last 5 | final | best | first epoch >= 99.40 |", "|---:|---:|---:|---:|---:|",
+        "**a**", "", "| seed | min test acc, last 5 | final | best | first epoch >= 99.40 |",
+        "|---:|---:|---:|---:|---:|",
         "| 1 | 99.30 | 99.30 | 99.30 | never |", "| 3 | 99.40 | 99.40 | 99.40 | 2 |", "",
         "1 of 2 seeds held >= 99.40% in each of the last 5 epochs; last-5 minimum 99.35 +- 0.05% (mean +- standard "
         "error), worst 99.30%; final accuracy 99.35 +- 0.07% (mean +- std)."]
@@ -82,7 +83,8 @@ def test_a_study_recorded_for_another_recipe_is_refused(tmp_path):
 
 
 def test_the_comparison_names_the_original_write_up():
-    current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1), fake_history([99.0, 99.25], [0.03, 0.02], [0.01, 0.01]), "cpu")
+    current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1),
+                                  fake_history([99.0, 99.25], [0.03, 0.02], [0.01, 0.01]), "cpu")
     assert "| original write-up, phase 2 (reported) | 7,974 | | | 99.21 |" in utils.comparison_markdown(current, None)
 
 
@@ -176,8 +178,8 @@ def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
                                                              zip(range(1, 9), [99.38, 99.41, 99.38, 99.43] * 2)]}]
     picked, reason, comparisons = pick_powered(finalists)
     text = _round2_choice({"round": 2, "picked": picked, "reason": reason, "comparisons": comparisons})
-    assert text == ("**Round 2 of the trials picked ema, on validation digits, with 8 seeds per finalist.** Short of the best by more than one standard error: base. The finalists' means "
-                    "span 0.010 points.")
+    assert text == ("**Round 2 of the trials picked ema, on validation digits, with 8 seeds per finalist.** Short of "
+                    "the best by more than one standard error: base. The finalists' means span 0.010 points.")
 
 
 def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_recipe():

@@ -23,7 +23,8 @@ def history(test_acc):
 def test_verdict_met_only_when_all_three_hold():
     good = utils.verdict(7753, history([99.0] * 10 + [99.40, 99.45, 99.41, 99.50, 99.47]))
     assert good.met and str(good).endswith("this run: held")
-    assert good.lines[2] == "met      test accuracy >= 99.40% in each of the last 5 epochs: 99.40, 99.45, 99.41, 99.50, 99.47"
+    assert good.lines[2] == ("met      test accuracy >= 99.40% in each of the last 5 epochs: "
+                             "99.40, 99.45, 99.41, 99.50, 99.47")
 
 
 @pytest.mark.parametrize("params,accs,failing", [
@@ -39,7 +40,8 @@ def test_verdict_not_met(params, accs, failing):
 
 
 def test_record_has_the_agreed_keys():
-    config = {**utils.run_config(utils.RECIPES[4], seed=1, epochs=2, device="cpu"), "results_dir": "x", "image_dir": "y"}
+    config = {**utils.run_config(utils.RECIPES[4], seed=1, epochs=2, device="cpu"),
+              "results_dir": "x", "image_dir": "y"}
     record = utils.result_record(4, 7753, config, history([98.0, 99.0]), torch.device("cpu"))
     assert KEYS <= set(record)
     assert record["test_acc"] == [98.0, 99.0] and record["wall_time_s"] == 4.0
@@ -91,7 +93,8 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     readme = tmp_path / "README.md"
     sections = ("status", "run-time", "test-set", "phases", "results", "seed-study", "trials-round1", "search-round1",
                 "trials-round2", "search-round2", "tolerances", "model-tables", "bench")
-    readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections) + "bottom\n")
+    readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections)
+                      + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), history([98.0, 98.5]), "cpu")))
     report.update_readme(readme, tmp_path)
@@ -102,11 +105,12 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     assert "The recorded series trained for 4 s in all (phase 1 4 s;" in text
     assert "| 1 | 2026-11-27 | 4 | an earlier revision's recipe F" in text and "| not in this folder |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
-    assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been recorded yet: `python -m utils.commands.trials --round 1`" in text
+    assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been recorded yet: " \
+           "`python -m utils.commands.trials --round 1`" in text
     assert "`results/phase5_search.json` has not been recorded yet" in text and "| 5 | _not run yet_ |" in text
     assert "| 01_baseline | not measured yet | |" in text and "STALE" not in text
-    assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) | " \
-           "model: model 3, narrower start" in text
+    assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) " \
+           "| model: model 3, narrower start" in text
     assert text.startswith("top\n") and text.endswith("bottom\n")
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="no '<!-- status:start -->'"):

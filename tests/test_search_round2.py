@@ -30,8 +30,8 @@ def test_every_architecture_is_at_most_4000_parameters_and_they_are_listed_large
 
 def test_a_candidate_is_phase_4s_recipe_with_its_model_and_levers():
     recipe = search2.recipe("8-8-M-s20-s20-s20-s20", ("lr-0.2", "batch-64"))
-    assert recipe_changes(recipes.PHASE4, recipe) == ["model: 3 -> 8-8-M-s20-s20-s20-s20", "train.batch_size: 128 -> 64",
-                                                      "optimizer.lr: 0.1 -> 0.2"]
+    assert recipe_changes(recipes.PHASE4, recipe) == ["model: 3 -> 8-8-M-s20-s20-s20-s20",
+                                                      "train.batch_size: 128 -> 64", "optimizer.lr: 0.1 -> 0.2"]
     assert [[line.split(":")[0] for line in recipe_changes(search2.recipe("8-8-M-s20-s20-s20-s20"),
                                                            search2.recipe("8-8-M-s20-s20-s20-s20", (lever,)))]
             for lever in search2.LEVERS] == [["optimizer.lr"], ["optimizer.lr"], ["augment"],

@@ -132,7 +132,8 @@ def test_progress_bar_counts_every_step_and_ends_as_one_line(capsys):
 
 def test_seeding_asks_cuda_for_deterministic_kernels_only_where_there_is_cuda(monkeypatch):
     calls = []
-    monkeypatch.setattr(torch, "use_deterministic_algorithms", lambda on, warn_only=False: calls.append((on, warn_only)))
+    monkeypatch.setattr(torch, "use_deterministic_algorithms",
+                        lambda on, warn_only=False: calls.append((on, warn_only)))
     monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     utils.seed_everything(1)

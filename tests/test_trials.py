@@ -53,7 +53,8 @@ def sized(name, lows, params):
 
 def test_the_smallest_candidate_that_holds_phase_4s_level_is_picked():
     reference = candidate("phase 4 (C)", [99.33, 99.41])  # worst 99.33, std 0.057
-    big, held, small = sized("big", [99.40, 99.42], 4600), sized("mid", [99.30, 99.31], 3600), sized("s", [99.1, 99.2], 2500)
+    big, held, small = (sized("big", [99.40, 99.42], 4600), sized("mid", [99.30, 99.31], 3600),
+                        sized("s", [99.1, 99.2], 2500))
     name, reason = round1.pick_smallest([big, held, small], reference)
     assert name == "mid" and "3,600 parameters" in reason and "99.30% against 99.33%" in reason
 

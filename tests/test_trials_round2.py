@@ -24,7 +24,8 @@ def test_each_lever_changes_one_thing_from_the_base():
     changes = {lever: recipe_changes(base, round2.recipe((lever,))) for lever in round2.LEVERS}
     assert changes == {
         "drops-5-10": ["schedule.milestones: (8, 12) -> (5, 10)"],
-        "cosine": ["schedule.name: multistep -> cosine", "schedule.milestones: (8, 12) -> -", "schedule.gamma: 0.1 -> -"],
+        "cosine": ["schedule.name: multistep -> cosine", "schedule.milestones: (8, 12) -> -",
+                   "schedule.gamma: 0.1 -> -"],
         "ema": ["train.ema: - -> 0.999"],
         "smooth": ["train.label_smoothing: 0.0 -> 0.1"],
         "nesterov": ["optimizer.nesterov: False -> True"],

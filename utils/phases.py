@@ -46,7 +46,8 @@ PHASES = (
           reported=(7753, 98.72, 99.30), analysis="gap"),
     Phase(4, "04_lr_scheduler", "+ MultiStepLR, peak lr 0.1, an EMA of the weights", recipes.PHASE4, 7753,
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
-          study="phase4_study.json", rounds=("phase4_trials.json", "phase4_trials_round2.json", "phase4_trials_round3.json"),
+          study="phase4_study.json",
+          rounds=("phase4_trials.json", "phase4_trials_round2.json", "phase4_trials_round3.json"),
           chosen_round=2, command="trials", reported=(7753, 98.75, 99.47),
           compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),), analysis="schedule"),
     Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model and batches of 64, chosen on "
@@ -71,7 +72,8 @@ def phase(number: int) -> Phase:
 # the next pick was chosen on validation digits, but the decision to look for one followed a look at the test set.
 TEST_SET_STUDIES = (
     ("2026-11-27", 4, "an earlier revision's recipe F (tuned on seed 1's test accuracy) and its write-up comparison",
-     "past/phase4_study_F.json", "a recipe tuned on the test set proves nothing: trials on validation digits (round 1)"),
+     "past/phase4_study_F.json",
+     "a recipe tuned on the test set proves nothing: trials on validation digits (round 1)"),
     ("2026-11-27", 4, "round 1's pick, C", "past/phase4_study_C.json",
      "short of every seed: round 2 of the trials, powered, aimed at the end-of-run stability"),
     ("2026-11-27", 5, "round 1's pick of the search", "phase5_seeds.json", "short of the goal: round 2 of the search"),

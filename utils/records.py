@@ -102,8 +102,8 @@ def load_result(results_dir, phase: int, recorded_if_missing: bool = False) -> d
 
 
 def write_atomically(path: Path, write, prefix: str | None = None, suffix: str = ".tmp") -> None:
-    """``write(tmp_path)`` into a temp file beside ``path`` (named ``prefix``...``suffix``), then rename over it: readers
-    never see half a file, and a ``write`` that raises leaves ``path`` as it was."""
+    """``write(tmp_path)`` into a temp file beside ``path`` (named ``prefix``...``suffix``), then rename over it:
+    readers never see half a file, and a ``write`` that raises leaves ``path`` as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix or f".{path.name}.", suffix=suffix)

@@ -12,7 +12,8 @@ from .paths import results_dir as default_results_dir
 from .phases import phase as phase_row
 
 def load_trained(phase: int, results_dir=None, device="cpu") -> nn.Module:
-    """The phase's model with its recorded weights (``<project>/results`` by default) loaded, on ``device``, in eval mode."""
+    """The phase's model with its recorded weights (``<project>/results`` by default) loaded, on ``device``, in eval
+    mode."""
     path = Path(results_dir or default_results_dir()) / f"phase{phase}.pt"
     if not path.exists():
         raise FileNotFoundError(f"no trained weights at {path}: run notebook {phase:02d} (or `make run`) first")
@@ -23,7 +24,8 @@ def load_trained(phase: int, results_dir=None, device="cpu") -> nn.Module:
 
 @torch.no_grad()
 def predict(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    """Predicted digits ``(N,)`` for raw MNIST-style ``images``: uint8 ``(N, 28, 28)`` (0-255) or float ``(N, 1, 28, 28)`` in [0, 1]."""
+    """Predicted digits ``(N,)`` for raw MNIST-style ``images``: uint8 ``(N, 28, 28)`` (0-255) or float
+    ``(N, 1, 28, 28)`` in [0, 1]."""
     model.eval()
     device = next(model.parameters()).device
     if images.dtype == torch.uint8:

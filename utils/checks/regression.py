@@ -11,9 +11,9 @@ minimum and the final accuracy must each lie within the phase's tolerance of the
 standard deviation)
 
 measured from the recorded runs of the same recipe under other seeds or on another platform (phases 1-3: the
-headline run plus ``results/spread.json``; phases 4 and 5: their seed studies). A verdict (held >= 99.40% or not) that flips
-is a failure unless the re-run's last-5 minimum lies within the tolerance of 99.40: then the check reports it as too
-close to call.
+headline run plus ``results/spread.json``; phases 4 and 5: their seed studies). A verdict (held >= 99.40% or not) that
+flips is a failure unless the re-run's last-5 minimum lies within the tolerance of 99.40: then the check reports it as
+too close to call.
 """
 
 import math

@@ -48,7 +48,8 @@ def _sync(device) -> None:
 
 
 def _time_steps(model, optimizer, batches, steps: int, device) -> float:
-    """Seconds per optimiser step over ``steps`` steps drawn from ``batches`` (re-iterated as needed), after a warm-up."""
+    """Seconds per optimiser step over ``steps`` steps drawn from ``batches`` (re-iterated as needed), after a
+    warm-up."""
     def stream():
         while True:
             yield from batches
@@ -140,7 +141,8 @@ def bench_file(device) -> str:
     """``bench_cpu.json``, ``bench_cuda_nvidia_h100.json``, ...: one record per kind of device."""
     record = platform_record(device)
     name = record.get("device_name")
-    return f"bench_{record['device']}" + (f"_{re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_')}" if name else "") + ".json"
+    return (f"bench_{record['device']}" + (f"_{re.sub(r'[^a-z0-9]+', '_', name.lower()).strip('_')}" if name else "")
+            + ".json")
 
 
 def main(argv=None) -> None:
@@ -149,7 +151,8 @@ def main(argv=None) -> None:
     parser.add_argument("--steps", type=int, default=250, help="timed optimiser steps per variant, over all rounds")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--record", action="store_true", help="write results/bench_<device>.json and the README's table")
+    parser.add_argument("--record", action="store_true",
+                        help="write results/bench_<device>.json and the README's table")
     parser.add_argument("--no-compile", action="store_true", help="leave out (d) and (e), the torch.compile'd step")
     args = parser.parse_args(argv)
     device = pick_device(args.device)

@@ -99,6 +99,17 @@ def _nbval(notebook: Path, root: Path, sanitize: Path | None, threads: int | Non
     return done.returncode == 0, done.stdout + done.stderr
 
 
+def _mode(prefix: int | None, exact: bool, recorded_on: dict | None) -> str:
+    """How a notebook's re-run is checked, in the words of its report's header."""
+    if prefix:
+        return f"text only, its first {prefix} epochs re-run and compared exactly"
+    if exact:
+        return "exact"
+    if recorded_on:
+        return f"text only (recorded on {describe(recorded_on)})"
+    return "text only (recording platform unknown)"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="default: every phase's notebook, in order")
@@ -139,7 +150,7 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             shorter = prefix[row.number]
             parameters = {**injected, **({"epochs": shorter} if shorter else {})}
-            checked_as = sanitize_prefix if shorter else None if exact[row.number] else sanitize
+            checked_as = sanitize_prefix if shorter else (None if exact[row.number] else sanitize)
             ok, output = _nbval(_copy(source, copies, parameters), root, checked_as,
                                 None if exact[row.number] else threads)
             return row, ok, output, time.perf_counter() - start
@@ -147,10 +158,7 @@ def main(argv=None) -> int:
         def report(row, nbval_ok, output, seconds):
             nonlocal passed, failed
             recorded = load(f"phase{row.number}.json")
-            mode = (f"text only, its first {prefix[row.number]} epochs re-run and compared exactly"
-                    if prefix[row.number] else "exact" if exact[row.number] else
-                    f"text only (recorded on {describe(recorded['platform'])})" if recorded.get("platform") else
-                    "text only (recording platform unknown)")
+            mode = _mode(prefix[row.number], exact[row.number], recorded.get("platform"))
             print(f"\n=== {sources[rows.index(row)].name}: nbval {mode} ===\n{output.rstrip()}", flush=True)
             checks = (check_notebook(row.number, results_dir(), rerun, prefix=bool(prefix[row.number]))
                       if (rerun / f"phase{row.number}.json").exists() else [])

@@ -7,7 +7,8 @@
 Every candidate trains on the first 50,000 training digits and is evaluated after every epoch on the last 10,000,
 once per seed; each decision rule (``utils.experiments.round1``, ``round2``, ``round3``) was committed before
 the runs it judges. Rounds 2 and 3 run each stage as the stages before it call for, then decide. Round 3 trains
-through ``torch.compile`` (measured 1.46x cheaper per run here, two runs at a time); ``--eager`` does not. Resumable: see ``utils.experiments.runner``.
+through ``torch.compile`` (measured 1.46x cheaper per run here, two runs at a time); ``--eager`` does not. Resumable:
+see ``utils.experiments.runner``.
 """
 
 import argparse

@@ -34,7 +34,8 @@ RAW_FILES = {
     "t10k-images-idx3-ubyte": (7_840_016, "2646ac647ad5339dbf082846283269ea"),
     "t10k-labels-idx1-ubyte": (10_008, "27ae3e4e09519cfbb04c329615203637"),
 }
-_FIX = "Set the MNIST_ROOT environment variable, or pass data_dir, to a folder holding MNIST/raw/ with the four IDX files."
+_FIX = ("Set the MNIST_ROOT environment variable, or pass data_dir, "
+        "to a folder holding MNIST/raw/ with the four IDX files.")
 
 
 class MNISTDataError(RuntimeError):
@@ -53,7 +54,8 @@ class AugmentSpec:
 
 
 def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """``data_dir``, else ``$MNIST_ROOT``, else ``<project>/data``; relative paths are taken from the working directory."""
+    """``data_dir``, else ``$MNIST_ROOT``, else ``<project>/data``; relative paths are taken from the working
+    directory."""
     chosen = data_dir if data_dir is not None else os.environ.get("MNIST_ROOT") or project_root() / "data"
     return Path(chosen).expanduser().resolve()
 
@@ -167,7 +169,8 @@ def torchvision_loader(train: bool, batch_size: int, data_dir=None, limit: int |
                        part: str | None = None) -> DataLoader:
     """The classic pipeline: ``datasets.MNIST`` + per-sample PIL transforms + ``DataLoader``.
 
-    Serves ``part`` (default: train or test, by ``train``), its first ``limit`` samples; ``train`` shuffles and augments.
+    Serves ``part`` (default: train or test, by ``train``), its first ``limit`` samples; ``train`` shuffles and
+    augments.
     """
     part = part or ("train" if train else "test")
     check_limit(limit, part)

@@ -14,7 +14,8 @@ from .data import MNIST_MEAN, MNIST_STD, AugmentSpec, check_limit, load_part
 
 
 def draw_affine_params(n: int, spec: AugmentSpec, size: int, generator: torch.Generator, device) -> dict:
-    """Per-sample parameters as RandomAffine draws them: angle (deg), integer pixel shifts, scale. Each tensor is ``(n,)``."""
+    """Per-sample parameters as RandomAffine draws them: angle (deg), integer pixel shifts, scale. Each tensor is
+    ``(n,)``."""
     def uniform(lo, hi):
         return lo + (hi - lo) * torch.rand(n, generator=generator, device=device)
     max_dx, max_dy = spec.translate[0] * size, spec.translate[1] * size

@@ -97,8 +97,9 @@ def fit(model: nn.Module, train_batches, test_batches, optimizer: torch.optim.Op
     """
     history = History()
     steps = len(train_batches)
-    with tqdm(total=epochs * steps, desc="training", disable=not progress, leave=leave, file=sys.stderr, mininterval=1.0,
-              bar_format="{desc} {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} steps [{elapsed}<{remaining}]{postfix}") as bar:
+    with tqdm(total=epochs * steps, desc="training", disable=not progress, leave=leave, file=sys.stderr,
+              mininterval=1.0, bar_format="{desc} {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} steps "
+                                          "[{elapsed}<{remaining}]{postfix}") as bar:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             bar.set_description_str(f"epoch {epoch}/{epochs}", refresh=False)
@@ -151,7 +152,8 @@ def averaged(model: nn.Module, ema=None, bn_batches=None) -> nn.Module:
 
 
 class on_device:
-    """Wraps a DataLoader so it yields its batches on ``device`` (the torchvision path's counterpart of ResidentLoader)."""
+    """Wraps a DataLoader so it yields its batches on ``device`` (the torchvision path's counterpart of
+    ResidentLoader)."""
 
     def __init__(self, loader, device):
         self.loader, self.device = loader, device

@@ -113,7 +113,8 @@ def bn_sample(config: dict, device):
                            limit=min(wanted, limit or wanted), part=SPLITS[config["split"]][0])
 
 
-def train_recipe(config: dict, device, progress: bool = True, leave: bool = True, log=None) -> tuple[nn.Module, History]:
+def train_recipe(config: dict, device, progress: bool = True, leave: bool = True,
+                 log=None) -> tuple[nn.Module, History]:
     """Seed, build the model and the loaders, and ``train``: one complete run of ``config``."""
     seed_everything(config["seed"])
     model = build_model(config["model"]).to(device)

@@ -85,5 +85,5 @@ def pick_smallest(candidates: list[dict], reference: dict) -> tuple[str, str]:
                               f"scores best ({best['summary']['worst_min_last']:.2f}%)")
     smallest = min(holding, key=lambda c: c["params"])
     return smallest["name"], (f"{smallest['name']} ({smallest['params']:,} parameters) is the smallest that holds "
-                              f"phase 4's level: worst-seed last-5 minimum {smallest['summary']['worst_min_last']:.2f}% "
-                              f"against {ref['worst_min_last']:.2f}%")
+                              "phase 4's level: worst-seed last-5 minimum "
+                              f"{smallest['summary']['worst_min_last']:.2f}% against {ref['worst_min_last']:.2f}%")

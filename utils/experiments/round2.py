@@ -6,7 +6,7 @@ that judged them, all committed before the runs. ``utils.experiments.runner.roun
 
 from ..recipes import tweak
 from . import round1
-from .trials import paired, runs_on, score
+from .trials import choose, paired, runs_on, score
 
 BASE = round1.CANDIDATES[round1.PICKED]
 EMA_DECAY = 0.999  # per optimiser step: the average's time constant is 1,000 steps, about 2.5 epochs of 50,000 digits
@@ -66,23 +66,6 @@ def stage2_candidates(stage1: list[dict]) -> list[tuple[str, ...]]:
 
 def pick(finalists: list[dict]) -> tuple[str, str, dict]:
     """Round 2's decision over seeds 1-8 among the stage-2 candidates (``RULE``): returns ``(name, reason,
-    comparisons)``, where ``comparisons`` maps each name to its score and its paired difference from the best."""
-    seeds = STAGE1_SEEDS + STAGE2_SEEDS
-    scores = {c["name"]: score(c["runs"], seeds) for c in finalists}
-    best = max(finalists, key=lambda c: scores[c["name"]]["mean"])
-    comparisons = {}
-    for c in finalists:
-        diff = paired(runs_on(c, seeds), runs_on(best, seeds))
-        comparisons[c["name"]] = {"score": scores[c["name"]], "vs_best": diff,
-                                  "tie": c is best or -diff["mean"] <= diff["se"]}
-    tied = [c for c in finalists if comparisons[c["name"]]["tie"]]
-    chosen = min(tied, key=lambda c: (len(c["levers"]), -scores[c["name"]]["mean"]))
-    top = scores[best["name"]]["mean"]
-    if chosen is best:
-        reason = f"{best['name']} has the best mean last-5 minimum, {top:.3f}%"
-    else:
-        d = comparisons[chosen["name"]]["vs_best"]
-        reason = (f"{best['name']} scores best ({top:.3f}%); {chosen['name']} ({scores[chosen['name']]['mean']:.3f}%, "
-                  f"paired difference {d['mean']:+.3f} +- {d['se']:.3f}) is within one standard error and has fewer "
-                  f"levers")
+    comparisons)`` (``trials.choose``)."""
+    _, chosen, comparisons, reason = choose(finalists, STAGE1_SEEDS + STAGE2_SEEDS)
     return chosen["name"], reason, comparisons

@@ -11,7 +11,7 @@ are averages of running statistics, not the statistics of the averaged weights).
 """
 
 from ..recipes import tweak
-from .trials import paired, runs_on, score
+from .trials import choose, paired, runs_on, score
 
 # Round 2's pick, the base every lever changes: round 1's C (phase 3's recipe, MultiStepLR([8, 12], 0.1), peak lr 0.1)
 # plus an EMA of the weights and BatchNorm buffers, decay 0.999 per step. A literal: phase 4's recipe may move on.
@@ -110,17 +110,9 @@ def survivors(candidates: list[dict]) -> list[str]:
     return kept
 
 
-def _best_and_simplest(candidates: list[dict], seeds) -> tuple[dict, dict]:
-    """The best by mean over ``seeds``, and the candidate with the fewest levers within one paired SE of it."""
-    best = max(candidates, key=lambda c: score(c["runs"], seeds)["mean"])
-    tied = [c for c in candidates if c is best or -_gain(c, best, seeds)["mean"] <= _gain(c, best, seeds)["se"]]
-    simplest = min(tied, key=lambda c: (len(c["levers"]), -score(c["runs"], seeds)["mean"]))
-    return best, simplest
-
-
 def finalists(stage3: list[dict]) -> list[str]:
     """Stage 4's names: over seeds 1-8, the best of stage 3 and the simplest candidate tied with it (once each)."""
-    best, simplest = _best_and_simplest(stage3, STAGE_SEEDS["1"] + STAGE_SEEDS["3"])
+    best, simplest, _, _ = choose(stage3, STAGE_SEEDS["1"] + STAGE_SEEDS["3"])
     return list(dict.fromkeys([best["name"], simplest["name"]]))
 
 
@@ -128,16 +120,7 @@ def decide(stage4: list[dict], base: dict) -> dict:
     """The decision over seeds 1-16 (``RULE``): the pick, the reason, each finalist's score and paired difference from
     the best, and the pick's paired difference from the base (round 2's pick) over the seeds both ran."""
     seeds = STAGE_SEEDS["1"] + STAGE_SEEDS["3"] + STAGE_SEEDS["4"]
-    best, chosen = _best_and_simplest(stage4, seeds)
-    comparisons = {c["name"]: {"score": score(c["runs"], seeds), "vs_best": _gain(c, best, seeds)} for c in stage4}
-    top = comparisons[best["name"]]["score"]["mean"]
-    if chosen is best:
-        reason = f"{best['name']} has the best mean last-5 minimum over seeds 1-16, {top:.3f}%"
-    else:
-        d = comparisons[chosen["name"]]["vs_best"]
-        reason = (f"{best['name']} scores best ({top:.3f}%); {chosen['name']} "
-                  f"({comparisons[chosen['name']]['score']['mean']:.3f}%, paired difference {d['mean']:+.3f} +- "
-                  f"{d['se']:.3f}) is within one standard error and has fewer levers")
+    _, chosen, comparisons, reason = choose(stage4, seeds, over=" over seeds 1-16")
     shared = sorted({run["seed"] for run in chosen["runs"]} & {run["seed"] for run in base["runs"]})
     vs_base = _gain(chosen, base, shared)
     beats = chosen is not base and vs_base["mean"] > vs_base["se"]

@@ -100,7 +100,8 @@ class Recording:
         listed = []
         for entry in self.entries.values():
             runs = sorted(entry["runs"], key=lambda run: run["seed"])
-            listed.append({**entry, "runs": runs, **({"summary": summarize(runs) if runs else None} if summary else {})})
+            listed.append({**entry, "runs": runs,
+                           **({"summary": summarize(runs) if runs else None} if summary else {})})
         return listed
 
 
@@ -356,7 +357,8 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
     a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row). The
     first of ``seeds`` runs alone with every core, as the notebook runs it: the notebook's run is that seed."""
     row = phase_row(phase)
-    plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds) for name, recipe in row.compared_with]
+    plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds)
+                                                    for name, recipe in row.compared_with]
     recording = Recording(out, group="recipes")
     for name, recipe, wanted in plan:
         dropped = sorted({run["seed"] for run in (recording.previous.get(name) or {}).get("runs", [])} - set(wanted))

@@ -41,7 +41,8 @@ CONTRASTS = (
 LEVERS = {
     "lr-0.05": ("peak lr 0.05 instead of 0.1", {"optimizer.lr": 0.05}),
     "lr-0.2": ("peak lr 0.2 instead of 0.1", {"optimizer.lr": 0.2}),
-    "mild-augment": ("milder augmentation: 5 degrees, half the shift, zoom and jitter", {"augment": round1.AUGMENT_MILD}),
+    "mild-augment": ("milder augmentation: 5 degrees, half the shift, zoom and jitter",
+                     {"augment": round1.AUGMENT_MILD}),
     "batch-64": ("batches of 64 digits: twice the steps", {"train.batch_size": 64}),
     "ema": (f"an EMA of the weights and BatchNorm buffers (decay {round2.EMA_DECAY})", {"train.ema": round2.EMA_DECAY}),
     "smooth": ("label smoothing 0.1", {"train.label_smoothing": 0.1}),
@@ -59,10 +60,10 @@ def recipe(spec: str, levers: tuple[str, ...] = ()) -> dict:
 # Phase 4's round-2 seeds: each run pairs with phase 4's own run of the same seed, its reference.
 STAGE1_SEEDS, FINAL_SEEDS = round2.STAGE1_SEEDS, round2.STAGE2_SEEDS
 RULE = (
-    "score = the mean over seeds of the minimum validation accuracy over the last 5 epochs; compared through the paired "
-    "difference over the same seeds and its standard error, within one standard error being a tie. Stage 1: every "
-    "architecture (at most 4,000 parameters) under phase 4's recipe, seeds 1-4. Stage 2: each recipe lever on the "
-    "frontier architecture (the fewest parameters among those tied with stage 1's best), seeds 1-4. Stage 3: the "
+    "score = the mean over seeds of the minimum validation accuracy over the last 5 epochs; compared through the "
+    "paired difference over the same seeds and its standard error, within one standard error being a tie. Stage 1: "
+    "every architecture (at most 4,000 parameters) under phase 4's recipe, seeds 1-4. Stage 2: each recipe lever on "
+    "the frontier architecture (the fewest parameters among those tied with stage 1's best), seeds 1-4. Stage 3: the "
     "finalists (the best of stages 1-2, the fewest-parameter candidate tied with it, and the best lever candidate) "
     "on seeds 5-8 as well. Decision over seeds 1-8: of the finalists tied with the best, the fewest parameters "
     "(then the higher mean); it reaches phase 4's level when its paired difference from phase 4's recipe and model "

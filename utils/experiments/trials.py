@@ -31,3 +31,27 @@ def score(runs: list[dict], seeds) -> dict:
 
 def runs_on(candidate: dict, seeds) -> list[dict]:
     return [run for run in candidate["runs"] if run["seed"] in seeds]
+
+
+def choose(candidates: list[dict], seeds, over: str = "") -> tuple[dict, dict, dict, str]:
+    """The rule every round decides by: over ``seeds``, the best candidate by mean last-5 minimum, and the candidate
+    with the fewest levers within one paired standard error of it (ties to the higher mean). Returns ``(best, chosen,
+    comparisons, reason)``; ``comparisons`` maps each name to its score, its paired difference from the best and
+    whether it ties with it; ``over`` names the seeds in the reason's first words (" over seeds 1-16")."""
+    scores = {c["name"]: score(c["runs"], seeds) for c in candidates}
+    best = max(candidates, key=lambda c: scores[c["name"]]["mean"])
+    comparisons = {}
+    for c in candidates:
+        d = paired(runs_on(c, seeds), runs_on(best, seeds))
+        comparisons[c["name"]] = {"score": scores[c["name"]], "vs_best": d, "tie": c is best or -d["mean"] <= d["se"]}
+    tied = [c for c in candidates if comparisons[c["name"]]["tie"]]
+    chosen = min(tied, key=lambda c: (len(c["levers"]), -scores[c["name"]]["mean"]))
+    top = scores[best["name"]]["mean"]
+    if chosen is best:
+        reason = f"{best['name']} has the best mean last-5 minimum{over}, {top:.3f}%"
+    else:
+        d = comparisons[chosen["name"]]["vs_best"]
+        reason = (f"{best['name']} scores best ({top:.3f}%); {chosen['name']} ({scores[chosen['name']]['mean']:.3f}%, "
+                  f"paired difference {d['mean']:+.3f} +- {d['se']:.3f}) is within one standard error and has fewer "
+                  f"levers")
+    return best, chosen, comparisons, reason

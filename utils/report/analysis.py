@@ -133,7 +133,8 @@ def _schedule(record, previous, trials, studies) -> list[str]:
     first_drop = next((i for i, (a, b) in enumerate(zip(lr, lr[1:]), start=1) if b < a), len(lr))
     high, after = acc[:first_drop], acc[first_drop:]
     reached = next((first_drop + i + 1 for i, a in enumerate(after) if a >= TARGET_ACC), None)
-    below = [first_drop + i + 1 for i, a in enumerate(after) if a < TARGET_ACC and reached and first_drop + i + 1 > reached]
+    below = [first_drop + i + 1 for i, a in enumerate(after)
+             if a < TARGET_ACC and reached and first_drop + i + 1 > reached]
     decay = record["recipe"]["train"]["ema"]
     steps = math.ceil((record["run"].get("limit_train") or PART_SIZES["train"]) / record["batch_size"])
     lines = [_round2_choice(trials)]
@@ -214,10 +215,12 @@ def _smallest(record, previous, search, studies) -> list[str]:
                         if levers else "") + f": mean last-{HOLD_EPOCHS} minimum over seeds {_seeds(first)}, and the "
                      f"paired difference from {base['name']} under the same recipe: " + "; ".join(
                          f"{c['name']} ({c['params']:,} parameters) {score(c['runs'], first)['mean']:.3f}% "
-                         f"({_signed(paired(runs_on(c, first), runs_on(base, first)))})" for c in smaller) + ".")
+                         f"({_signed(paired(runs_on(c, first), runs_on(base, first)))})"
+                         for c in smaller) + ".")
     final = next(iter(studies.values()))["summary"]
     lines.append(
-        f"**What the study says.** With {record['params']:,} parameters, {previous['params'] - record['params']:,} fewer "
+        f"**What the study says.** With {record['params']:,} parameters, "
+        f"{previous['params'] - record['params']:,} fewer "
         f"than phase 4's {previous['params']:,}, the last-{HOLD_EPOCHS} minimum over its {final['seeds']} seeds is "
         f"{final['mean_min_last']:.2f} +- {final['se_min_last']:.2f}%, {TARGET_ACC - final['mean_min_last']:.2f} "
         f"points below the line on average: the goal, {goal_line()}, needs the mean well above it, and no smaller "
@@ -226,7 +229,8 @@ def _smallest(record, previous, search, studies) -> list[str]:
 
 
 def _seeds(seeds) -> str:
-    return f"{seeds[0]}-{seeds[-1]}" if list(seeds) == list(range(seeds[0], seeds[-1] + 1)) else ", ".join(map(str, seeds))
+    consecutive = list(seeds) == list(range(seeds[0], seeds[-1] + 1))
+    return f"{seeds[0]}-{seeds[-1]}" if consecutive else ", ".join(map(str, seeds))
 
 
 def _signed(d) -> str:

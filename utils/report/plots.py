@@ -52,7 +52,8 @@ def plot_history(history, title: str):
     acc.plot(epochs, history.test_acc, "o-", label="test")
     acc.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")
     # The whole range, chance-level epochs included: a clipped axis would hide a slow start.
-    acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy", ylim=(min(history.test_acc + history.train_acc) - 0.5, 100))
+    acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy",
+            ylim=(min(history.test_acc + history.train_acc) - 0.5, 100))
     loss.plot(epochs, history.train_loss, "o-", label="train")
     loss.plot(epochs, history.test_loss, "o-", label="test")
     loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss", yscale="log")
@@ -109,7 +110,8 @@ def plot_seed_curves(study: dict, title: str):
     for ax, entry in zip(axes[0], entries):
         name, runs = entry["name"], entry["runs"]
         window = judged(range(1, len(runs[0]["acc"]) + 1))
-        ax.axvspan(window[0] - 0.5, window[-1] + 0.5, color="gold", alpha=0.2, label=f"last {HOLD_EPOCHS} epochs (judged)")
+        ax.axvspan(window[0] - 0.5, window[-1] + 0.5, color="gold", alpha=0.2,
+                   label=f"last {HOLD_EPOCHS} epochs (judged)")
         for run in runs:
             ax.plot(range(1, len(run["acc"]) + 1), run["acc"], "o-", markersize=3, label=f"seed {run['seed']}")
         ax.axhline(TARGET, color="gray", linestyle="--", label=f"target {TARGET}%")

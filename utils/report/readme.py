@@ -215,9 +215,11 @@ def bench_table(results_dir) -> str:
 
 
 def sections(results_dir) -> dict:
-    return {"status": status_table(results_dir), "run-time": run_time(results_dir), "test-set": test_set_table(results_dir),
+    return {"status": status_table(results_dir), "run-time": run_time(results_dir),
+            "test-set": test_set_table(results_dir),
             "phases": phases_table(), "results": results_table(results_dir), "seed-study": study_table(results_dir),
-            "tolerances": tolerance_table(results_dir), **{name: trial_section(results_dir, name) for name in TRIAL_SECTIONS},
+            "tolerances": tolerance_table(results_dir),
+            **{name: trial_section(results_dir, name) for name in TRIAL_SECTIONS},
             "model-tables": model_tables(), "bench": bench_table(results_dir)}
 
 

@@ -48,7 +48,8 @@ def _describe(layer: nn.Module) -> str:
         kind = "depthwise " if layer.groups > 1 and layer.groups == layer.in_channels else (
             f"grouped({layer.groups}) " if layer.groups > 1 else "")
         dilation = _single(layer.dilation)
-        return f"{kind}conv{k}x{k}{f' dil {dilation}' if dilation > 1 else ''} {layer.in_channels}->{layer.out_channels}"
+        return (f"{kind}conv{k}x{k}{f' dil {dilation}' if dilation > 1 else ''} "
+                f"{layer.in_channels}->{layer.out_channels}")
     kind = "maxpool" if isinstance(layer, nn.MaxPool2d) else "avgpool (GAP)"
     return f"{kind} {k}x{k}"
 

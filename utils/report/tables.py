@@ -87,7 +87,8 @@ def trials_markdown(record: dict) -> str:
         s = c["summary"] or {}
         name = f"**{c['name']}**" if c["name"] == record.get("picked") else c["name"]
         lines.append(f"| {name} | {c['levers']} | " + " | ".join(cells) + " | "
-                     + (f"{s['worst_min_last']:.2f} | {s['std_min_last']:.2f} | {s['mean_final']:.2f} |" if s else "| | |"))
+                     + (f"{s['worst_min_last']:.2f} | {s['std_min_last']:.2f} | {s['mean_final']:.2f} |"
+                        if s else "| | |"))
     verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete")
                else "_Incomplete: not every run has finished._")
     return "\n".join(lines) + f"\n\nValidation split: {record['split']['validation']}; trained on " \
@@ -141,7 +142,8 @@ def powered_trials_markdown(record: dict) -> str:
 def blocks_markdown(record: dict) -> str:
     """What each building block and each recipe lever of phase 5's search buys on validation digits: the paired
     difference of the last-5 minimum, with it against without it, over the seeds both ran
-    (``utils.experiments.search2.CONTRASTS``; each stage-2 lever against the frontier architecture it was applied to)."""
+    (``utils.experiments.search2.CONTRASTS``; each stage-2 lever against the frontier architecture it was applied
+    to)."""
     from ..experiments.search2 import CONTRASTS, LEVERS
     from ..experiments.trials import paired
     by_name = {c["name"]: c for c in record["candidates"] if c["runs"]}

@@ -50,7 +50,8 @@ def study_table(study: dict) -> str:
     """Every recipe of a seed study, a column per seed: the last-5 minimum (misses in bold) and the final accuracy;
     then how many held and the mean last-5 minimum with its standard error."""
     seeds = sorted({run["seed"] for entry in study["recipes"] for run in entry["runs"]})
-    lines = ["| recipe | | " + " | ".join(f"seed {s}" for s in seeds) + f" | held | last-{HOLD_EPOCHS} min, mean +- SE |",
+    lines = ["| recipe | | " + " | ".join(f"seed {s}" for s in seeds)
+             + f" | held | last-{HOLD_EPOCHS} min, mean +- SE |",
              "|---|---|" + "---:|" * (len(seeds) + 2)]
     for entry in study["recipes"]:
         runs = {run["seed"]: run for run in entry["runs"]}
@@ -100,11 +101,11 @@ def test_set_table(results_dir=None) -> str:
         held_ = "; ".join(f"`{e['name']}`: {summarize(e['runs'])['held']} of {summarize(e['runs'])['seeds']}"
                           for e in study["recipes"])
         lines.append(f"| {number} | {date} | {phase} | {what} (`results/{file}`) | {held_} | {sent} |")
-    return "\n".join(lines) + (f"\n\n{len(TEST_SET_STUDIES)} studies have looked at the test set. Since the first, every "
-                               "pick was chosen on validation digits, but each study that sent the project back to the trials made "
-                               "the next round adaptive: the decision to look again followed a look at the test set. "
-                               "Each notebook's own run is also evaluated on the test set after every epoch; no epoch, "
-                               "checkpoint or recipe is picked by it.")
+    return "\n".join(lines) + (f"\n\n{len(TEST_SET_STUDIES)} studies have looked at the test set. Since the first, "
+                               "every pick was chosen on validation digits, but each study that sent the project back "
+                               "to the trials made the next round adaptive: the decision to look again followed a look "
+                               "at the test set. Each notebook's own run is also evaluated on the test set after every "
+                               "epoch; no epoch, checkpoint or recipe is picked by it.")
 
 
 def status_line(study: dict | None, runs: list[list[float]]) -> str:
