@@ -2,9 +2,7 @@
 recipes in utils/recipes.py and with the code. These fail until `make run` (and `make trials`, `make spread`) have
 produced them, and again whenever one is edited without the others."""
 
-import math
 import re
-import statistics
 
 import nbformat
 import pytest
@@ -18,7 +16,7 @@ from utils.goal import judged
 from utils.phases import SPREAD, rounds_of
 from utils.records import as_recorded
 from utils.report.recipes import recipe_changes
-from utils.checks.regression import FLOOR, K_SIGMA, phase_runs, spread_tolerance
+from utils.checks.regression import phase_runs, spread_tolerance
 from utils.core.loop import History
 
 REPO_ROOT = utils.project_root()
@@ -224,9 +222,7 @@ def test_spread_file_holds_more_runs_of_the_phases_without_a_study():
 def test_each_tolerance_rests_on_three_or_more_distinct_runs_of_the_phases_recipe(phase):
     runs = phase_runs(phase, RESULTS)
     assert len(runs) >= 3 and len({tuple(acc) for acc in runs}) == len(runs)
-    tolerance, how = spread_tolerance(runs)
-    sigma = max(statistics.stdev(min(judged(acc)) for acc in runs), statistics.stdev(acc[-1] for acc in runs))
-    assert how.startswith(f"{len(runs)} runs:") and tolerance == max(K_SIGMA * math.sqrt(2) * sigma, FLOOR)
+    assert spread_tolerance(runs)[1].startswith(f"{len(runs)} runs:")  # all of them (its formula: test_regression)
 
 
 def test_shipped_phase4_model_scores_the_recorded_accuracy(test_split):

@@ -61,16 +61,6 @@ def test_a_gap_is_called_overfitting_only_once_the_test_loss_has_stopped_falling
     assert gap_reading({**record, "test_acc": [98.2, 99.0, 99.4]})[0] == "No train-test gap"
 
 
-def test_a_study_table_is_a_row_per_seed_and_one_summary_line():
-    runs = [run_row(1, [99.2] + [99.3] * 5), run_row(3, [99.1] + [99.4] * 5)]
-    assert utils.study_markdown({"name": "a", "runs": runs}).splitlines() == [
-        "**a**", "", "| seed | min test acc, last 5 | final | best | first epoch >= 99.40 |",
-        "|---:|---:|---:|---:|---:|",
-        "| 1 | 99.30 | 99.30 | 99.30 | never |", "| 3 | 99.40 | 99.40 | 99.40 | 2 |", "",
-        "1 of 2 seeds held >= 99.40% in each of the last 5 epochs; last-5 minimum 99.35 +- 0.05% (mean +- standard "
-        "error), worst 99.30%; final accuracy 99.35 +- 0.07% (mean +- std)."]
-
-
 def test_a_study_recorded_for_another_recipe_is_refused(tmp_path):
     from utils.records import write_json
     recipe = utils.tweak(utils.RECIPES[4], {"optimizer.lr": 0.2})

@@ -1,7 +1,9 @@
 """A seed study's order of work: the notebook's seed runs first, alone, with every core (as the notebook runs it), so
-that the notebook and the study hold one run; the rest two at a time."""
+that the notebook and the study hold one run; the rest two at a time. And the spread of the phases without a study
+(``make spread``): kept while their recipe stays, started afresh when it changes."""
 
 from utils import records
+from utils.phases import SPREAD, phase
 from utils.experiments import runner
 
 
@@ -23,3 +25,23 @@ def test_the_notebooks_seed_runs_alone_first_then_the_rest_two_at_a_time(tmp_pat
     calls.clear()
     runner.study(4, [1, 2, 3], [1, 2], 2, out, log=lambda *_: None)  # resumed: nothing left to run
     assert calls == [(2, [])]
+
+
+def test_the_spread_keeps_the_runs_of_an_unchanged_recipe_and_drops_those_of_another(tmp_path, monkeypatch):
+    ran = []
+
+    def fake_pool(jobs, workers, on_done, log):
+        ran.extend((number, config["seed"]) for number, config in jobs)
+        for number, config in jobs:
+            on_done(number, records.run_row(config["seed"], [99.0] * 15))
+
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    out = tmp_path / SPREAD
+    same = {"recipe": records.as_recorded(phase(1).recipe), "runs": [records.run_row(2, [98.0] * 15)]}
+    other = {"recipe": records.as_recorded(phase(1).recipe), "runs": [records.run_row(2, [98.0] * 15)]}  # not 2's
+    records.write_json(out, {"command": "make spread", "split": "test", "phases": {"1": same, "2": other}})
+    record = runner.spread([2, 3], 2, out, log=lambda *_: None)
+    assert sorted(ran) == [(1, 3), (2, 2), (2, 3), (3, 2), (3, 3)]  # phase 1's seed 2 is kept, phase 2's is not
+    assert [run["seed"] for run in record["phases"]["1"]["runs"]] == [2, 3]
+    assert record["phases"]["2"]["recipe"] == records.as_recorded(phase(2).recipe)
+    assert [run["min_last"] for run in record["phases"]["2"]["runs"]] == [99.0, 99.0]

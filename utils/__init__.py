@@ -38,7 +38,7 @@ from .report.readme import goal_holders, series_points
 from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_markdown
 from .report.tables import (blocks_markdown, comparison_markdown, last5_markdown, powered_trials_markdown,
-                            study_markdown, trials_markdown)
+                            trials_markdown)
 from .report.verdicts import finalists_table, study_table, test_set_table, verdict_block
 from .trained import load_trained, predict
 
@@ -53,7 +53,7 @@ __all__ = [
     "plot_digits", "plot_frontier", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy",
     "plot_trials", "powered_trials_markdown", "predict", "project_root", "recipe_markdown",
     "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "save_run",
-    "seed_everything", "series_points", "study_markdown", "study_verdict", "table_markdown", "torchvision_loader",
+    "seed_everything", "series_points", "study_verdict", "table_markdown", "torchvision_loader",
     "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict", "versions",
     "finalists_table", "study_table", "test_set_table", "verdict_block",
 ]

@@ -1,6 +1,6 @@
 """``make bench``: seconds per phase-4 training epoch, DataLoader pipeline vs fast path vs the pure model step.
 
-    python -m utils.commands.bench [--device auto] [--steps 120] [--batch-size 128]
+    python -m utils.commands.bench [--device auto] [--steps 250] [--batch-size 128]
 
 Every variant trains the same phase-4 model with the same batch size for ``--steps`` optimiser steps after a
 warm-up, and the time is scaled to a full 60,000-image epoch. (c), the model step on one batch built beforehand and
@@ -21,7 +21,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from ..core.data import AugmentSpec, torchvision_loader
+from ..core.data import PART_SIZES, AugmentSpec, torchvision_loader
 from ..core.fast import resident_loader
 from ..core.machine import describe, platform_record
 from ..core.models import build_model
@@ -34,7 +34,6 @@ from ..records import write_json
 from ..report.readme import update_readme
 from ..report.tables import bench_summary
 
-TRAIN_SIZE = 60_000
 WARMUP_STEPS = 10
 COMPILED = "(d) model step only, torch.compile"
 COMPILED_PATH = "(e) fast path, torch.compile'd step"  # the trials' path: (b) with (d)'s compiled step
@@ -79,7 +78,7 @@ def _fresh_model(device):
 
 
 def _epoch_seconds(step_seconds: float, batch_size: int) -> float:
-    return step_seconds * math.ceil(TRAIN_SIZE / batch_size)
+    return step_seconds * math.ceil(PART_SIZES["train"] / batch_size)
 
 
 def bench(device, steps: int, batch_size: int, worker_options=(0, 1, 2), rounds: int = 5, log=print,

@@ -31,7 +31,6 @@ within its budget; phases 4 and 5, whose learning rate drops late, always re-run
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,7 +47,7 @@ from ..core.machine import describe, platform_record
 from ..core.runtime import pick_device
 from ..paths import notebook_dir, results_dir
 from ..phases import PHASES
-from ..records import load
+from ..records import copy_records, load
 from .run import parse_value
 
 CELL_TIMEOUT_S = 3600
@@ -127,14 +126,11 @@ def main(argv=None) -> int:
         copies, rerun = root / "notebooks", root / "results"
         copies.mkdir()
         rerun.mkdir()
-        for recorded_file in results_dir().glob("*.json"):  # what a notebook reads of the earlier phases
-            shutil.copy(recorded_file, rerun / recorded_file.name)
         sanitize, sanitize_prefix = root / "sanitize.cfg", root / "sanitize_prefix.cfg"
         sanitize.write_text(SANITIZE)
         sanitize_prefix.write_text(SANITIZE + SANITIZE_EPOCHS)
         rows = [next(row for row in PHASES if row.notebook == source.stem) for source in sources]
-        for row in rows:
-            (rerun / f"phase{row.number}.json").unlink(missing_ok=True)  # only this re-run may write it
+        copy_records(rerun, [row.number for row in rows])  # what a notebook reads; its own result only it may write
         exact = {row.number: load(f"phase{row.number}.json").get("platform") == here for row in rows}
         prefix = {row.number: None if args.full or "epochs" in injected or not exact[row.number]
                   else prefix_epochs(row.recipe) for row in rows}

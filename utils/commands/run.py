@@ -21,7 +21,7 @@ import papermill
 from ..experiments.loaders import load_study
 from ..paths import notebook_dir, results_dir
 from ..phases import PHASES
-from ..records import write_atomically
+from ..records import copy_records, write_atomically
 from ..report.readme import update_readme
 
 
@@ -101,6 +101,8 @@ def run_series(notebooks: list[Path], parameters: dict, readme: Path | None, res
             (out / name).mkdir(parents=True, exist_ok=True)
         parameters = {"results_dir": str((out / "results").resolve()), "image_dir": str((out / "image").resolve()),
                       **parameters}
+        written = [row.number for row in PHASES if any(path.stem == row.notebook for path in notebooks)]
+        copy_records(out / "results", written, results_dir)  # the studies, the spread, the trials: read, not written
     for index, path in enumerate(notebooks, start=1):
         print(f"\n=== [{index}/{len(notebooks)}] {path.name} ===", flush=True)
         start = time.perf_counter()

@@ -11,7 +11,7 @@ are averages of running statistics, not the statistics of the averaged weights).
 """
 
 from ..recipes import tweak
-from .trials import choose, paired, runs_on, score
+from .trials import choose, paired, paired_text, runs_on, score
 
 # Round 2's pick, the base every lever changes: round 1's C (phase 3's recipe, MultiStepLR([8, 12], 0.1), peak lr 0.1)
 # plus an EMA of the weights and BatchNorm buffers, decay 0.999 per step. A literal: phase 4's recipe may move on.
@@ -124,7 +124,7 @@ def decide(stage4: list[dict], base: dict) -> dict:
     shared = sorted({run["seed"] for run in chosen["runs"]} & {run["seed"] for run in base["runs"]})
     vs_base = _gain(chosen, base, shared)
     beats = chosen is not base and vs_base["mean"] > vs_base["se"]
-    reason += (f"; against round 2's pick {vs_base['mean']:+.3f} +- {vs_base['se']:.3f} over {vs_base['seeds']} "
+    reason += (f"; against round 2's pick {paired_text(vs_base)} over {vs_base['seeds']} "
                f"seeds: {'better by more than one standard error' if beats else 'no detectable gain'}")
     return {"picked": chosen["name"], "reason": reason, "comparisons": comparisons, "vs_round2": vs_base,
             "beats_round2": beats}

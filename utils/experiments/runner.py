@@ -387,12 +387,15 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
 
 def spread(seeds: list[int], workers: int, out: Path, data_dir=None, log=print) -> dict:
     """The phases without a seed study of their own under ``seeds`` on the test split: the spread behind each
-    notebook's regression tolerance. Every recorded run of a phase is kept (a run of another recipe included)."""
+    notebook's regression tolerance. A phase whose recipe changed since its runs were recorded starts afresh: runs of
+    another recipe are no evidence for this one's spread."""
     record = _load(out) or {"command": "make spread", "split": "test", "phases": {}}
     entries, jobs = {}, []
     for row in (row for row in PHASES if row.study is None):
-        entry = entries[row.number] = record["phases"].setdefault(str(row.number), {"recipe": row.recipe, "runs": []})
-        entry["recipe"] = as_recorded(row.recipe)
+        entry = record["phases"].get(str(row.number))
+        if entry is None or entry["recipe"] != as_recorded(row.recipe):
+            entry = record["phases"][str(row.number)] = {"recipe": as_recorded(row.recipe), "runs": []}
+        entries[row.number] = entry
         done = {run["seed"] for run in entry["runs"]}
         jobs += [(row.number, run_config(row.recipe, seed=seed, data_dir=data_dir, device="cpu"))
                  for seed in seeds if seed not in done]

@@ -23,6 +23,13 @@ def paired(a: list[dict], b: list[dict]) -> dict:
     return {"mean": statistics.fmean(diffs) if diffs else float("nan"), "se": se, "seeds": len(diffs)}
 
 
+def paired_text(d: dict) -> str:
+    """A paired difference (``paired``) as '+0.075 +- 0.032': rounded to 9 decimals first, so that one number prints
+    alike wherever it is computed (-0.0575 once as -0.05749999999999744, once as -0.057500000000000995 would print as
+    -0.057 and -0.058)."""
+    return f"{round(d['mean'], 9):+.3f} +- {round(d['se'], 9):.3f}"
+
+
 def score(runs: list[dict], seeds) -> dict:
     """Mean and standard error over ``seeds`` of the last-5 minimum (the runs of other seeds are left out)."""
     s = summarize([run for run in runs if run["seed"] in seeds])
@@ -52,6 +59,6 @@ def choose(candidates: list[dict], seeds, over: str = "") -> tuple[dict, dict, d
     else:
         d = comparisons[chosen["name"]]["vs_best"]
         reason = (f"{best['name']} scores best ({top:.3f}%); {chosen['name']} ({scores[chosen['name']]['mean']:.3f}%, "
-                  f"paired difference {d['mean']:+.3f} +- {d['se']:.3f}) is within one standard error and has fewer "
+                  f"paired difference {paired_text(d)}) is within one standard error and has fewer "
                   f"levers")
     return best, chosen, comparisons, reason

@@ -4,7 +4,7 @@ and ``utils.save_run`` writes it to ``image/`` only once the whole run has succe
 import matplotlib.pyplot as plt
 import torch
 
-from ..goal import HOLD_EPOCHS, TARGET_ACC as TARGET, judged
+from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC as TARGET, judged
 
 
 def _done(fig):
@@ -191,6 +191,10 @@ def plot_frontier(record: dict, studies: list[tuple[str, int, dict]], peers, tit
                    zorder=2)
     ax.scatter([], [], marker="x", color="tab:gray", label="others' single runs (^: 'held', value not given)")
     ax.axhline(TARGET, color="crimson", linestyle="--", linewidth=1, label=f"{TARGET:.2f}%")
+    if "level_test" in record.get("calibration", {}):
+        ax.axhline(record["calibration"]["level_test"], color="crimson", linestyle=":", linewidth=1,
+                   label=f"{record['calibration']['level_test']:.2f}%: the mean that holds on {GOAL_HELD} of "
+                         f"{GOAL_SEEDS} seeds at phase 4's seed spread (the rule's level)")
     ax.set_xscale("log")
     ax.set_xlabel("trainable parameters (log scale)")
     ax.set_ylabel(f"minimum test accuracy over the last {HOLD_EPOCHS} epochs (%)")

@@ -3,15 +3,9 @@ a seed study, and the trials and searches that chose the recipes."""
 
 import statistics
 
+from ..experiments.trials import paired_text
 from ..goal import HOLD_EPOCHS, TARGET_ACC, judged, last5_min
 from ..phases import phase as phase_row
-
-
-def paired_text(d: dict) -> str:
-    """A paired difference (``utils.experiments.trials.paired``) as '+0.075 +- 0.032': rounded to 9 decimals first, so
-    that one number prints alike wherever it is computed (-0.0575 once as -0.05749999999999744, once as
-    -0.057500000000000995 would print as -0.057 and -0.058)."""
-    return f"{round(d['mean'], 9):+.3f} +- {round(d['se'], 9):.3f}"
 
 
 def last5_markdown(history) -> str:
@@ -54,23 +48,6 @@ def comparison_markdown(record: dict, previous: dict | None) -> str:
     if record["recipe"].get("train", {}).get("ema"):
         reading += "; the train figure is the trained model's, the test figure the weight average's"
     lines.append(f"\nTrain minus test accuracy at the last epoch: {gap:+.2f} points ({reading}).")
-    return "\n".join(lines)
-
-
-def study_markdown(entry: dict) -> str:
-    """One recipe of a seed study (an entry of a study record's ``recipes``): a row per seed, then one summary line."""
-    from ..records import summarize
-    lines = [f"**{entry['name']}**", "",
-             f"| seed | min test acc, last {HOLD_EPOCHS} | final | best | first epoch >= {TARGET_ACC:.2f} |",
-             "|---:|---:|---:|---:|---:|"]
-    for run in entry["runs"]:
-        first = run["first_epoch_at_target"] or "never"
-        lines.append(f"| {run['seed']} | {run['min_last']:.2f} | {run['final']:.2f} | {run['best']:.2f} | {first} |")
-    s = summarize(entry["runs"])
-    lines.append(f"\n{s['held']} of {s['seeds']} seeds held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} "
-                 f"epochs; last-{HOLD_EPOCHS} minimum {s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}% (mean +- "
-                 f"standard error), worst {s['worst_min_last']:.2f}%; final accuracy {s['mean_final']:.2f} +- "
-                 f"{s['std_final']:.2f}% (mean +- std).")
     return "\n".join(lines)
 
 

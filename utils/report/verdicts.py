@@ -1,12 +1,11 @@
 """What a reader meets first: the verdict over a phase's seed study, then the notebook's own run as one draw of it;
 the studies and the trials' finalists as short tables; how the test set has been used. All read from the records."""
 
-from ..experiments.trials import paired
+from ..experiments.trials import paired, paired_text
 from ..goal import (GOAL_PARAMS, HOLD_EPOCHS, MAX_EPOCHS, MAX_PARAMS, STRETCH_PARAMS, TARGET_ACC, goal_held, goal_met,
                     held, judged, last5_min, study_verdict)
 from ..phases import TEST_SET_STUDIES, phase as phase_row
 from ..records import load, summarize
-from .tables import paired_text
 
 
 def _acc(run: dict) -> list[float]:
@@ -66,7 +65,8 @@ def study_table(study: dict) -> str:
                      + f" | {s['held']} of {s['seeds']} | {s['mean_min_last']:.2f} +- {s['se_min_last']:.2f} |")
         lines.append("| | final | " + " | ".join(cell(s_, "final") for s_ in seeds) + " | | |")
     return "\n".join(lines) + (f"\n\nBold: a seed whose last {HOLD_EPOCHS} epochs did not all reach "
-                               f"{TARGET_ACC:.2f}% (a miss). Test accuracy (%), each seed a complete 15-epoch run.")
+                               f"{TARGET_ACC:.2f}% (a miss). Test accuracy (%), each seed a complete "
+                               f"{MAX_EPOCHS}-epoch run.")
 
 
 def finalists_table(record: dict) -> str:
