@@ -101,18 +101,15 @@ def load_result(results_dir, phase: int, recorded_if_missing: bool = False) -> d
     return found
 
 
-def copy_records(target: Path, written: list[int], source=None) -> list[str]:
+def copy_records(target: Path, written: list[int], source=None) -> None:
     """Copy into ``target`` each record of ``source`` (the project's ``results/``) that ``target`` lacks, except the
     results of the phases in ``written``, which only the run about to start may write: a series run into a folder
     of its own (``make run OUT=...``, ``make regress``) reads the same studies, spread and trials as one in the
-    project. Returns the names copied."""
+    project."""
     skip = {f"phase{number}.json" for number in written}
-    copied = []
-    for path in sorted(Path(source or project_results()).glob("*.json")):
+    for path in Path(source or project_results()).glob("*.json"):
         if path.name not in skip and not (target / path.name).exists():
             (target / path.name).write_bytes(path.read_bytes())
-            copied.append(path.name)
-    return copied
 
 
 def write_atomically(path: Path, write, prefix: str | None = None, suffix: str = ".tmp") -> None:

@@ -59,6 +59,5 @@ def choose(candidates: list[dict], seeds, over: str = "") -> tuple[dict, dict, d
     else:
         d = comparisons[chosen["name"]]["vs_best"]
         reason = (f"{best['name']} scores best ({top:.3f}%); {chosen['name']} ({scores[chosen['name']]['mean']:.3f}%, "
-                  f"paired difference {paired_text(d)}) is within one standard error and has fewer "
-                  f"levers")
+                  f"paired difference {paired_text(d)}) is within one standard error and has fewer levers")
     return best, chosen, comparisons, reason
