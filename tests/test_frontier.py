@@ -105,8 +105,14 @@ def test_the_frontier_runs_every_size_compiled_waits_for_phase_4s_study_then_dec
     record = runner.frontier(2, out, log=lambda *_: None)
     assert len(trained) == 6 * 8 and {t[2:] for t in trained} == {("validation", True, 64)}
     assert record["complete"] is False and "picked" not in record  # no study of phase 4's recipe yet
-    study = {"recipes": [{"name": "final recipe", "recipe": records.as_recorded(recipes.PHASE4),
-                          "runs": runs([99.48] * 10)}]}
+    study = {"seeds": list(range(1, 11)), "compared_seeds": [],
+             "recipes": [{"name": "final recipe", "recipe": records.as_recorded(recipes.PHASE4),
+                          "runs": runs([99.48] * 9)}]}
+    records.write_json(tmp_path / phase(4).study, study)
+    trained.clear()
+    record = runner.frontier(2, out, log=lambda *_: None)
+    assert trained == [] and record["complete"] is False  # a study still running is no study yet
+    study["recipes"][0]["runs"] = runs([99.48] * 10)
     records.write_json(tmp_path / phase(4).study, study)
     trained.clear()
     record = runner.frontier(2, out, log=lambda *_: None)

@@ -68,7 +68,13 @@ def test_a_study_recorded_for_another_recipe_is_refused(tmp_path):
     with pytest.raises(ValueError, match="records another recipe than phase 4's .it differs in: optimizer.: run make "
                                          "study PHASE=4"):
         utils.load_study(4, tmp_path)
-    write_json(tmp_path / utils.PHASES[3].study, {"recipes": [{"name": "final recipe", "recipe": utils.RECIPES[4]}]})
+    runs = [{"seed": seed} for seed in (1, 2)]
+    study = {"seeds": [1, 2, 3], "compared_seeds": [],
+             "recipes": [{"name": "final recipe", "recipe": utils.RECIPES[4], "runs": runs}]}
+    write_json(tmp_path / utils.PHASES[3].study, study)
+    with pytest.raises(ValueError, match="is not complete: final recipe has 2 of its 3 seeds; run make study PHASE=4"):
+        utils.load_study(4, tmp_path)
+    write_json(tmp_path / utils.PHASES[3].study, {**study, "seeds": [1, 2]})
     assert utils.load_study(4, tmp_path)["recipes"][0]["name"] == "final recipe"
 
 

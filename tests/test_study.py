@@ -27,6 +27,25 @@ def test_the_notebooks_seed_runs_alone_first_then_the_rest_two_at_a_time(tmp_pat
     assert calls == [(2, [])]
 
 
+def test_a_first_seed_recorded_with_fewer_threads_than_the_notebooks_runs_again(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_pool(jobs, workers, on_done, log):
+        calls.append((workers, [(name, config["seed"]) for name, config in jobs]))
+        for name, config in jobs:
+            on_done(name, records.run_row(config["seed"], [99.5] * 15, platform={"threads": runner._threads(1)}))
+
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    monkeypatch.setattr(runner.os, "cpu_count", lambda: 2)
+    out = tmp_path / "study.json"
+    older = [records.run_row(seed, [99.4] * 15, platform={"threads": 1}) for seed in (1, 2)]
+    records.write_json(out, {"recipes": [{"name": "final recipe", "recipe": records.as_recorded(phase(4).recipe),
+                                          "runs": older}]})
+    record = runner.study(4, [1, 2], [], 2, out, log=lambda *_: None)
+    assert calls == [(1, [("final recipe", 1)]), (2, [])]  # seed 2, two at a time as it was, is kept
+    assert [(run["seed"], run["platform"]["threads"]) for run in record["recipes"][0]["runs"]] == [(1, 2), (2, 1)]
+
+
 def test_the_spread_keeps_the_runs_of_an_unchanged_recipe_and_drops_those_of_another(tmp_path, monkeypatch):
     ran = []
 

@@ -12,7 +12,8 @@ def load_trials(phase: int, results=None) -> dict:
 
 def load_study(phase: int, results=None) -> dict:
     """The seed study of ``phase`` as recorded (``make study PHASE=N``); an error, not a stale table, when its first
-    recipe is not the phase's recipe of today (the recipe changed since: record the study again)."""
+    recipe is not the phase's recipe of today (the recipe changed since: record the study again), or when a recipe
+    lacks some of the seeds the study asked for (a study still running, or stopped: finish it)."""
     row = phase_row(phase)
     study = load(row.study, results)
     recorded, recipe = study["recipes"][0]["recipe"], as_recorded(row.recipe)
@@ -20,4 +21,10 @@ def load_study(phase: int, results=None) -> dict:
         changed = ", ".join(key for key in recipe if recorded.get(key) != recipe[key])
         raise ValueError(f"results/{row.study} records another recipe than phase {phase}'s (it differs in: {changed}):"
                          f" run make study PHASE={phase} to record the study of this one")
+    asked = [study["seeds"]] + [study["compared_seeds"]] * (len(study["recipes"]) - 1)
+    for entry, seeds in zip(study["recipes"], asked):
+        have = {run["seed"] for run in entry["runs"]}
+        if not have >= set(seeds):
+            raise ValueError(f"results/{row.study} is not complete: {entry['name']} has {len(have & set(seeds))} of "
+                             f"its {len(seeds)} seeds; run make study PHASE={phase} to finish it")
     return study

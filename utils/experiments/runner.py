@@ -34,9 +34,14 @@ def _train_one(key, config: dict, threads: int) -> tuple:
     return key, run_row(config["seed"], history.test_acc, time.perf_counter() - start, platform)
 
 
+def _threads(workers: int) -> int:
+    """Each worker's share of the cores when ``workers`` run at a time."""
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
 def run_pool(jobs: list[tuple], workers: int, on_done, log=print) -> None:
     """Run ``jobs`` (``(key, config)`` pairs) in ``workers`` processes, each with cores / workers threads."""
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    threads = _threads(workers)
     log(f"{len(jobs)} runs, {workers} at a time, {threads} thread(s) each")
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_train_one, key, config, threads) for key, config in jobs]
@@ -360,6 +365,12 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
     plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds)
                                                     for name, recipe in row.compared_with]
     recording = Recording(out, group="recipes")
+    # The notebook's run is the first seed, alone with every core: a first seed recorded with fewer threads (an
+    # older study's layout) is another run under the same name, and runs again, replacing it.
+    own = recording.previous.get(plan[0][0])
+    if own:
+        own["runs"] = [run for run in own["runs"] if run["seed"] != seeds[0]
+                       or run.get("platform", {}).get("threads", _threads(1)) == _threads(1)]
     for name, recipe, wanted in plan:
         dropped = sorted({run["seed"] for run in (recording.previous.get(name) or {}).get("runs", [])} - set(wanted))
         if dropped and _recorded(recording.previous.get(name), recipe, dropped[0]):
