@@ -123,6 +123,14 @@ def test_the_study_is_of_the_headline_runs_recipe(phase):
     assert utils.load_study(phase)["recipes"][0]["recipe"] == record(phase)["recipe"]
 
 
+@pytest.mark.parametrize("phase", [pytest.param(phase, marks=pytest.mark.xfail(
+    strict=True, reason="its study predates one seed 1 (issue 25): its seed 1 ran with one thread; remove this mark "
+    "when make study records it again")) for phase in STUDIED])
+def test_the_notebooks_own_run_is_its_studys_seed_1(phase):
+    own, first = record(phase), utils.load_study(phase)["recipes"][0]["runs"][0]
+    assert (first["seed"], first["acc"]) == (own["seed"], own["test_acc"])
+
+
 @pytest.mark.parametrize("row", [row for row in utils.PHASES if row.chosen_by], ids=lambda row: row.notebook)
 def test_the_phases_recipe_literal_is_the_one_its_trials_or_search_picked(row):
     t = load(row.chosen_by)
