@@ -87,7 +87,12 @@ def test_the_decision_says_no_detectable_gain_when_the_pick_is_round_2s():
     base = cand((), [99.45] * 16)
     decision = round3.decide([base], base)
     assert decision["picked"] == "base" and decision["beats_round2"] is False
-    assert decision["reason"].endswith("no detectable gain")
+    assert decision["reason"].endswith("; the pick is round 2's pick itself: no detectable gain")
+    tied = round3.decide([cand(("batch-64",), [99.46, 99.44] * 8), base], base)  # +0.000 +- 0.0025: no gain
+    assert tied["picked"] == "base" and tied["reason"].endswith("the pick is round 2's pick itself: no detectable gain")
+    above = round3.decide([cand(("batch-64",), [99.47, 99.45] * 8)], base)  # +0.01 +- 0.0026, alone in stage 4
+    assert above["beats_round2"] is True and above["reason"].endswith("over 16 seeds: better by more than one "
+                                                                      "standard error")
 
 
 def slice_run(levers):

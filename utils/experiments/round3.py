@@ -123,8 +123,11 @@ def decide(stage4: list[dict], base: dict) -> dict:
     _, chosen, comparisons, reason = choose(stage4, seeds, over=" over seeds 1-16")
     shared = sorted({run["seed"] for run in chosen["runs"]} & {run["seed"] for run in base["runs"]})
     vs_base = _gain(chosen, base, shared)
-    beats = chosen is not base and vs_base["mean"] > vs_base["se"]
-    reason += (f"; against round 2's pick {paired_text(vs_base)} over {vs_base['seeds']} "
-               f"seeds: {'better by more than one standard error' if beats else 'no detectable gain'}")
+    beats = chosen["name"] != base["name"] and vs_base["mean"] > vs_base["se"]
+    if chosen["name"] == base["name"]:
+        reason += "; the pick is round 2's pick itself: no detectable gain"
+    else:
+        reason += (f"; against round 2's pick {paired_text(vs_base)} over {vs_base['seeds']} "
+                   f"seeds: {'better by more than one standard error' if beats else 'no detectable gain'}")
     return {"picked": chosen["name"], "reason": reason, "comparisons": comparisons, "vs_round2": vs_base,
             "beats_round2": beats}

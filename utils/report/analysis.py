@@ -137,7 +137,7 @@ def _schedule(record, previous, trials, studies) -> list[str]:
              if a < TARGET_ACC and reached and first_drop + i + 1 > reached]
     decay = record["recipe"]["train"]["ema"]
     steps = math.ceil((record["run"].get("limit_train") or PART_SIZES["train"]) / record["batch_size"])
-    lines = [_round2_choice(trials)]
+    lines = [_trials_choice(trials)]
     if decay:
         lines.append(f"**Epoch 1's test accuracy, {acc[0]:.2f}%, is the weight average's.** At decay {decay} per step, "
                      f"after the first epoch's {steps:,} steps the average still gives {decay ** steps:.0%} of its "
@@ -173,8 +173,8 @@ def _paired_sentence(final, other) -> str:
             f"{d['mean']:+.3f} +- {d['se']:.3f} points from the original write-up's ({verdict}).")
 
 
-def _round2_choice(trials) -> str:
-    """Round 2's decision in words (the finalists' numbers are in the table above it)."""
+def _trials_choice(trials) -> str:
+    """The decision of the round that chose the recipe, in words (the finalists' numbers are in the table above it)."""
     finalists = trials["comparisons"]
     seeds = finalists[trials["picked"]]["score"]["seeds"]
     ties = [name for name, c in finalists.items() if c["tie"] and name != trials["picked"]]
