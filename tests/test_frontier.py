@@ -131,8 +131,24 @@ def test_the_anchor_reuses_round_3s_runs_when_its_recipe_is_phase_4s_own(tmp_pat
     record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
     assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
     anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
-    assert anchor["source"] == f"results/{rounds_of('trials')[2]}" and [r["seed"] for r in anchor["runs"]] == \
+    assert anchor["source"] == f"results/{rounds_of('trials')[2]}, base" and [r["seed"] for r in anchor["runs"]] == \
         list(range(1, 9))
+
+
+def test_the_anchor_reuses_round_3s_batch_64_lever_when_phase_4_keeps_batches_of_128(tmp_path, monkeypatch):
+    at_128 = recipes.tweak(recipes.PHASE4, {"train.batch_size": 128})
+    monkeypatch.setattr(runner, "phase_row", lambda number: dataclasses.replace(phase(number), recipe=at_128))
+    round3_record(tmp_path, at_128)
+    lever = {"name": "batch-64", "recipe": records.as_recorded(recipes.tweak(at_128, {"train.batch_size": 64})),
+             "runs": runs([99.55] * 8)}
+    record = records.load(rounds_of("trials")[2], tmp_path)
+    records.write_json(tmp_path / rounds_of("trials")[2], {**record, "candidates": record["candidates"] + [lever]})
+    trained = []
+    monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
+    record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
+    assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
+    anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
+    assert anchor["source"].endswith(", batch-64") and [r["min_last"] for r in anchor["runs"]] == [99.55] * 8
 
 
 def test_the_frontier_figure_moves_validation_onto_the_test_scale_and_marks_studies_and_single_runs():

@@ -282,32 +282,34 @@ def search2(workers: int, out: Path, data_dir=None, log=print, compile: bool = F
     return record
 
 
-def _frontier_reference(results: Path) -> tuple[str, dict]:
-    """Phase 4's recipe in round 3 of phase 4's trials, which must have picked it: ``(file, entry)``."""
+def _frontier_reference(results: Path) -> tuple[str, dict, list[dict]]:
+    """Phase 4's recipe in round 3 of phase 4's trials, which must have picked it: ``(file, entry, candidates)``."""
     file = rounds_of("trials")[2]
     trials4 = _load(results / file) or {}
     entry = next((c for c in trials4.get("candidates", []) if c["name"] == trials4.get("picked")), None)
     if not trials4.get("complete") or entry is None or entry["recipe"] != as_recorded(phase_row(4).recipe):
         raise ValueError(f"the frontier runs under phase 4's recipe as round 3 of its trials chose it: finish "
                          f"`make trials` (results/{file}) and set phase 4's recipe to its pick first")
-    return file, entry
+    return file, entry, trials4["candidates"]
 
 
 def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = True) -> dict:
     """Phase 5's frontier (``make search``): every size of ``utils.experiments.frontier`` and phase 4's model under
     one recipe and the same seeds, then the decision, by its ``RULE``. The decision waits for phase 4's test-set study
     of the same recipe (its calibration); until then the record holds the runs, ``complete`` false. Resumable; when
-    the anchor's recipe is phase 4's own, its runs are round 3's (the same seeds, compiled alike), not trained again."""
+    round 3 of phase 4's trials ran the anchor's very recipe (phase 4's own, or its batch-64 lever when phase 4's
+    batches are larger), its runs are round 3's (the same seeds, compiled alike), not trained again."""
     rules = frontier_rules
-    file, reference = _frontier_reference(out.parent)  # before any training: a wrong recipe is an error now
+    file, reference, trialled = _frontier_reference(out.parent)  # before any training: a wrong recipe is an error now
     phase4 = phase_row(4).recipe
     recording = Recording(out)
     anchor = "phase 4's model"
     entries = [_sized({"name": spec, "recipe": rules.recipe(spec, phase4), "runs": []}, spec) for spec in rules.SPECS]
     entries.append(_sized({"name": anchor, "recipe": rules.recipe(rules.ANCHOR, phase4), "runs": []}, rules.ANCHOR))
-    if compile and as_recorded(entries[-1]["recipe"]) == as_recorded(phase4) and anchor not in recording.previous:
-        entries[-1]["source"] = f"results/{file}"
-        recording.previous[anchor] = {"recipe": reference["recipe"], "runs": reference["runs"]}
+    same = next((c for c in trialled if c["recipe"] == as_recorded(entries[-1]["recipe"])), None)
+    if compile and same and anchor not in recording.previous:  # round 3 ran the anchor's very recipe, compiled
+        entries[-1]["source"] = f"results/{file}, {same['name']}"
+        recording.previous[anchor] = {"recipe": same["recipe"], "runs": same["runs"]}
     jobs = [job for seed in rules.SEEDS for entry in entries  # seed-major: a partial file holds every size's first
             for job in recording.plan(entry, [seed], split="validation", data_dir=data_dir, compile=compile)]
 
