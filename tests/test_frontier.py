@@ -171,3 +171,25 @@ def test_the_frontier_figure_moves_validation_onto_the_test_scale_and_marks_stud
     peers = [c.get_offsets().tolist()[0] for c in ax.collections if isinstance(c, PathCollection) and
              len(c.get_offsets())]
     assert sorted(peers) == [[3762, 99.36], [4838, 99.34], [6174, 99.40]]
+
+
+def test_the_frontier_table_and_what_each_step_down_gives_up():
+    from utils.report.analysis import frontier_steps
+    from utils.report.verdicts import frontier_table
+    sizes = [size("phase 4's model", 7753, [99.52] * 8),
+             size("5k", 5016, [99.52, 99.50] * 4),   # -0.01 +- 0.0038 from the anchor: a loss of more than two SEs
+             size("2k", 2016, [99.30, 99.52] * 4)]   # -0.10 +- 0.045 from 5k: more than two
+    decision = frontier.decide(sizes, REFERENCE, CALIBRATION)
+    record = {"complete": True, "seeds": list(frontier.SEEDS), "candidates": sizes, **decision}
+    table = frontier_table(record).splitlines()
+    assert table[2] == "| 2k | 2,016 | 8 | 99.410 | 0.042 | -0.090 +- 0.042 | -0.090 | no |"
+    assert table[3] == "| **5k** (picked) | 5,016 | 8 | 99.510 | 0.004 | +0.010 +- 0.004 | +0.010 | yes |"
+    assert table[-1].startswith("Validation digits (%), every size under one recipe and the same seeds. Decision: 5k")
+    assert frontier_steps(record) == [
+        "**7,753 -> 5,016 parameters** (-35%): -0.010 +- 0.004 points over 8 seeds, a loss of more than two standard "
+        "errors.",
+        "**5,016 -> 2,016 parameters** (-60%): -0.100 +- 0.045 points over 8 seeds, a loss of more than two standard "
+        "errors."]
+    assert frontier_table({"complete": False, "seeds": [1, 2], "candidates": sizes}) == (
+        "_Incomplete: 24 runs recorded so far; the decision waits for every size's 2 seeds and for phase 4's test-set "
+        "study._")

@@ -39,7 +39,7 @@ from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_markdown
 from .report.tables import (blocks_markdown, comparison_markdown, last5_markdown, powered_trials_markdown,
                             trials_markdown)
-from .report.verdicts import finalists_table, study_table, test_set_table, verdict_block
+from .report.verdicts import finalists_table, frontier_table, study_table, test_set_table, verdict_block
 from .trained import load_trained, predict
 
 __all__ = [
@@ -55,5 +55,5 @@ __all__ = [
     "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "save_run",
     "seed_everything", "series_points", "study_verdict", "table_markdown", "torchvision_loader",
     "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict", "versions",
-    "finalists_table", "study_table", "test_set_table", "verdict_block",
+    "finalists_table", "frontier_table", "study_table", "test_set_table", "verdict_block",
 ]

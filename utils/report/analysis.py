@@ -7,7 +7,7 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 import math
 
 from ..core.data import PART_SIZES
-from ..experiments.trials import paired, runs_on, score
+from ..experiments.trials import paired, paired_text, runs_on, score
 from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_line, held, judged
 from ..phases import phase as phase_row
 
@@ -187,6 +187,23 @@ def _trials_choice(trials) -> str:
                f"difference (within one standard error)." if ties else "")
             + (f" Short of the best by more than one standard error: {', '.join(apart)}." if apart else "")
             + f" The finalists' means span {spread:.3f} points.")
+
+
+def frontier_steps(record: dict) -> list[str]:
+    """What each step down the frontier gave up, one sentence per size below the largest: the smaller model's last-5
+    minimum on validation digits against the next larger one's, seed by seed over the seeds both ran."""
+    sizes = sorted((c for c in record["candidates"] if c["runs"]), key=lambda c: -c["params"])
+    lines = []
+    for larger, smaller in zip(sizes, sizes[1:]):
+        d = paired(smaller["runs"], larger["runs"])
+        size = abs(d["mean"])
+        words = ("no detectable difference (within one standard error)" if size <= d["se"] else
+                 f"{'a loss' if d['mean'] < 0 else 'a gain'} of more than "
+                 + ("two standard errors" if size > 2 * d["se"] else "one standard error, less than two"))
+        lines.append(f"**{larger['params']:,} -> {smaller['params']:,} parameters** "
+                     f"({smaller['params'] / larger['params'] - 1:+.0%}): {paired_text(d)} points over "
+                     f"{d['seeds']} seeds, {words}.")
+    return lines
 
 
 def _smallest(record, previous, search, studies) -> list[str]:

@@ -88,6 +88,24 @@ def finalists_table(record: dict) -> str:
     return "\n".join(lines) + f"\n\nDecision: {record['reason']}."
 
 
+def frontier_table(record: dict) -> str:
+    """Phase 5's frontier (``make search``), short: each size, smallest first, with its seeds, mean last-5 minimum on
+    validation digits, standard error, paired difference from phase 4's recipe, margin over the rule's level and
+    whether it reaches it; then the decision. Before the decision: what is recorded so far, and what it waits for."""
+    if not record.get("complete"):
+        done = sum(len(c["runs"]) for c in record["candidates"])
+        return (f"_Incomplete: {done} runs recorded so far; the decision waits for every size's "
+                f"{len(record['seeds'])} seeds and for phase 4's test-set study._")
+    lines = [f"| model | parameters | seeds | mean last-{HOLD_EPOCHS} min | SE | vs phase 4's recipe, paired | "
+             "margin over the level | reaches it |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for name, row in record["sizes"].items():
+        s, mark = row["score"], f"**{name}** (picked)" if name == record["picked"] else name
+        lines.append(f"| {mark} | {row['params']:,} | {s['seeds']} | {s['mean']:.3f} | {s['se']:.3f} | "
+                     f"{paired_text(row['vs_phase4'])} | {row['margin']:+.3f} | {'yes' if row['reaches'] else 'no'} |")
+    return "\n".join(lines) + (f"\n\nValidation digits (%), every size under one recipe and the same seeds. "
+                               f"Decision: {record['reason']}.")
+
+
 def test_set_table(results_dir=None) -> str:
     """Every seed study that looked at the test set, in order (``utils.phases.TEST_SET_STUDIES``), with what each held
     and what it sent back to the trials."""
