@@ -68,9 +68,10 @@ spread: $(STAMP)
 	$(PY) -m utils.commands.spread --jobs 2
 
 # A phase's seed study on the test split, 2 runs at a time, resumable: make study PHASE=4 (10 seeds of its recipe and 5
-# of the recipe it is compared with: about an hour on 2 CPU cores) -> results/phase4_study.json.
+# of the recipe it is compared with: about an hour on 2 CPU cores) -> results/phase4_study.json. More seeds of its
+# recipe: make study PHASE=4 SEEDS="$(seq -s ' ' 1 20)" (the recorded runs are kept).
 study: $(STAMP)
-	$(PY) -m utils.commands.study --phase $(PHASE) --jobs 2
+	$(PY) -m utils.commands.study --phase $(PHASE) --jobs 2 $(if $(SEEDS),--seeds $(SEEDS))
 
 bench: $(STAMP)
 	$(PY) -m utils.commands.bench --record

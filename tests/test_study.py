@@ -64,3 +64,17 @@ def test_the_spread_keeps_the_runs_of_an_unchanged_recipe_and_drops_those_of_ano
     assert [run["seed"] for run in record["phases"]["1"]["runs"]] == [2, 3]
     assert record["phases"]["2"]["recipe"] == records.as_recorded(phase(2).recipe)
     assert [run["min_last"] for run in record["phases"]["2"]["runs"]] == [99.0, 99.0]
+
+
+def test_a_study_records_the_command_that_asked_for_its_seeds(tmp_path, monkeypatch):
+    from utils.commands import study
+
+    def fake_pool(jobs, workers, on_done, log):
+        for name, config in jobs:
+            on_done(name, records.run_row(config["seed"], [99.5] * 15))
+
+    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    study.main(["--phase", "4", "--out", str(tmp_path / "a.json")])
+    assert records.load("a.json", tmp_path)["command"] == "make study PHASE=4"
+    study.main(["--phase", "4", "--seeds", "1", "2", "3", "--out", str(tmp_path / "b.json")])
+    assert records.load("b.json", tmp_path)["command"] == 'make study PHASE=4 SEEDS="1 2 3"'

@@ -15,11 +15,13 @@ from ..experiments.runner import study
 from ..paths import results_dir
 from ..phases import phase
 
+DEFAULT_SEEDS = list(range(1, 11))
+
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--phase", type=int, required=True)
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
+    parser.add_argument("--seeds", type=int, nargs="+", default=DEFAULT_SEEDS)
     parser.add_argument("--compared-seeds", type=int, nargs="+", default=list(range(1, 6)))
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
     parser.add_argument("--compile", action="store_true", help="each training step through torch.compile (faster "
@@ -30,7 +32,9 @@ def main(argv=None) -> None:
     if args.out is None and study_file is None:
         parser.error(f"phase {args.phase} has no seed study in the phase table (utils.phases): give --out")
     out = args.out or results_dir() / study_file
-    study(args.phase, args.seeds, args.compared_seeds, args.jobs, out, compile=args.compile)
+    study(args.phase, args.seeds, args.compared_seeds, args.jobs, out, compile=args.compile,
+          command=f"make study PHASE={args.phase}" + ("" if args.seeds == DEFAULT_SEEDS else
+                                                      f" SEEDS=\"{' '.join(map(str, args.seeds))}\""))
 
 
 if __name__ == "__main__":

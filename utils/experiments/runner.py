@@ -358,11 +358,12 @@ def _phase5_reference(seeds: list[int], results: Path) -> dict:
 
 
 def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int, out: Path, data_dir=None,
-          log=print, compile: bool = False) -> dict:
+          log=print, compile: bool = False, command: str | None = None) -> dict:
     """Phase ``phase``'s seed study on the test split (``make study``): its own recipe under ``seeds`` and each recipe
     it is compared with (``utils.phases.Phase.compared_with``) under ``compared_seeds``, each seed a complete run in
-    a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row). The
-    first of ``seeds`` runs alone with every core, as the notebook runs it: the notebook's run is that seed."""
+    a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row;
+    ``command``: the command that asked, as recorded). The first of ``seeds`` runs alone with every core, as the
+    notebook runs it: the notebook's run is that seed."""
     row = phase_row(phase)
     plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds)
                                                     for name, recipe in row.compared_with]
@@ -383,7 +384,7 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
                                       data_dir=data_dir, compile=compile)]
 
     def write() -> dict:
-        record = {"command": f"make study PHASE={phase}", "phase": phase, "split": "test", "seeds": seeds,
+        record = {"command": command or f"make study PHASE={phase}", "phase": phase, "split": "test", "seeds": seeds,
                   "compared_seeds": compared_seeds, "recipes": recording.done(summary=True)}
         write_json(out, record)
         return record
