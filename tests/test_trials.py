@@ -63,3 +63,8 @@ def test_when_none_holds_the_best_score_is_picked_and_said():
     reference = candidate("phase 4 (C)", [99.40, 99.41])
     name, reason = round1.pick_smallest([sized("a", [99.1, 99.2], 3000), sized("b", [99.2, 99.25], 2000)], reference)
     assert name == "b" and reason.startswith("no candidate holds phase 4's level (99.40%)")
+
+
+def test_a_paired_difference_is_zero_one_or_two_standard_errors_from_zero_boundaries_included_below():
+    from utils.experiments.trials import apart
+    assert [apart({"mean": m, "se": 0.02}) for m in (0.0, -0.02, 0.03, 0.04, -0.05)] == [0, 0, 1, 1, 2]

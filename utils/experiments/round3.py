@@ -123,8 +123,9 @@ def decide(stage4: list[dict], base: dict) -> dict:
     _, chosen, comparisons, reason = choose(stage4, seeds, over=" over seeds 1-16")
     shared = sorted({run["seed"] for run in chosen["runs"]} & {run["seed"] for run in base["runs"]})
     vs_base = _gain(chosen, base, shared)
-    beats = chosen["name"] != base["name"] and vs_base["mean"] > vs_base["se"]
-    if chosen["name"] == base["name"]:
+    itself = chosen["name"] == base["name"]
+    beats = not itself and vs_base["mean"] > vs_base["se"]
+    if itself:
         reason += "; the pick is round 2's pick itself: no detectable gain"
     else:
         reason += (f"; against round 2's pick {paired_text(vs_base)} over {vs_base['seeds']} "

@@ -370,10 +370,10 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
     recording = Recording(out, group="recipes")
     # The notebook's run is the first seed, alone with every core: a first seed recorded with fewer threads (an
     # older study's layout) is another run under the same name, and runs again, replacing it.
-    own = recording.previous.get(plan[0][0])
+    own, alone = recording.previous.get(plan[0][0]), _threads(1)
     if own:
         own["runs"] = [run for run in own["runs"] if run["seed"] != seeds[0]
-                       or run.get("platform", {}).get("threads", _threads(1)) == _threads(1)]
+                       or run.get("platform", {}).get("threads", alone) == alone]
     for name, recipe, wanted in plan:
         dropped = sorted({run["seed"] for run in (recording.previous.get(name) or {}).get("runs", [])} - set(wanted))
         if dropped and _recorded(recording.previous.get(name), recipe, dropped[0]):

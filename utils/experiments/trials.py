@@ -30,6 +30,13 @@ def paired_text(d: dict) -> str:
     return f"{round(d['mean'], 9):+.3f} +- {round(d['se'], 9):.3f}"
 
 
+def apart(d: dict) -> int:
+    """How far a paired difference (``paired``) sits from zero, in its standard errors: 0 within one (no detectable
+    difference), 1 beyond one but not two, 2 beyond two. Every view that puts the difference into words asks here."""
+    size = abs(d["mean"])
+    return 0 if size <= d["se"] else 1 if size <= 2 * d["se"] else 2
+
+
 def score(runs: list[dict], seeds) -> dict:
     """Mean and standard error over ``seeds`` of the last-5 minimum (the runs of other seeds are left out)."""
     s = summarize([run for run in runs if run["seed"] in seeds])

@@ -7,7 +7,7 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 import math
 
 from ..core.data import PART_SIZES
-from ..experiments.trials import paired, paired_text, runs_on, score
+from ..experiments.trials import apart, paired, paired_text, runs_on, score
 from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_line, held, judged
 from ..phases import phase as phase_row
 
@@ -167,8 +167,8 @@ def _schedule(record, previous, trials, studies) -> list[str]:
 def _paired_sentence(final, other) -> str:
     """The final recipe against the one it is compared with, seed by seed over the seeds both ran."""
     d = paired(final["runs"], other["runs"])
-    verdict = ("within one standard error: no detectable difference" if abs(d["mean"]) <= d["se"] else
-               "more than one standard error" + ("" if abs(d["mean"]) > 2 * d["se"] else ", less than two"))
+    verdict = ("within one standard error: no detectable difference" if not apart(d) else
+               "more than one standard error" + ("" if apart(d) == 2 else ", less than two"))
     return (f"Seed by seed over the {d['seeds']} seeds both ran, the final recipe's last-{HOLD_EPOCHS} minimum is "
             f"{d['mean']:+.3f} +- {d['se']:.3f} points from the original write-up's ({verdict}).")
 
@@ -196,10 +196,9 @@ def frontier_steps(record: dict) -> list[str]:
     lines = []
     for larger, smaller in zip(sizes, sizes[1:]):
         d = paired(smaller["runs"], larger["runs"])
-        size = abs(d["mean"])
-        words = ("no detectable difference (within one standard error)" if size <= d["se"] else
+        words = ("no detectable difference (within one standard error)" if not apart(d) else
                  f"{'a loss' if d['mean'] < 0 else 'a gain'} of more than "
-                 + ("two standard errors" if size > 2 * d["se"] else "one standard error, less than two"))
+                 + ("two standard errors" if apart(d) == 2 else "one standard error, less than two"))
         lines.append(f"**{larger['params']:,} -> {smaller['params']:,} parameters** "
                      f"({smaller['params'] / larger['params'] - 1:+.0%}): {paired_text(d)} points over "
                      f"{d['seeds']} seeds, {words}.")

@@ -3,7 +3,7 @@ a seed study, and the trials and searches that chose the recipes."""
 
 import statistics
 
-from ..experiments.trials import paired_text
+from ..experiments.trials import apart, paired_text
 from ..goal import HOLD_EPOCHS, TARGET_ACC, judged, last5_min
 from ..phases import phase as phase_row
 
@@ -139,9 +139,9 @@ def blocks_markdown(record: dict) -> str:
             versus, reading = f"{d['mean']:+.3f}", "one seed: no standard error yet"
         else:
             versus = paired_text(d)
-            reading = ("no detectable difference" if abs(d["mean"]) <= d["se"] else
+            reading = ("no detectable difference" if not apart(d) else
                        ("better" if d["mean"] > 0 else "worse") + " by more than one standard error"
-                       + ("" if abs(d["mean"]) > 2 * d["se"] else ", less than two"))
+                       + ("" if apart(d) == 2 else ", less than two"))
         lines.append(f"| {what} | {a['name']} | {a['params'] - b['params']:+,} | {versus} | {d['seeds']} | {reading} |")
     return "\n".join(lines) + ("\n\nEach row: the candidate with the change minus the one without it, seed by seed, "
                                "mean and standard error of the difference in the minimum validation accuracy over "
