@@ -2,6 +2,7 @@
 recipes in utils/recipes.py and with the code. These fail until `make run` (and `make trials`, `make spread`) have
 produced them, and again whenever one is edited without the others."""
 
+import json
 import re
 
 import nbformat
@@ -10,7 +11,7 @@ import torch
 
 import utils
 from utils import records
-from utils.experiments import round1, round2, search2, trials
+from utils.experiments import round1, round2, round3, search2, trials
 from utils.report import readme as report
 from utils.goal import judged
 from utils.phases import SPREAD, rounds_of
@@ -173,6 +174,25 @@ def test_round2_holds_its_candidates_as_defined_and_its_decision_follows():
         assert c["recipe"] == as_recorded(round2.recipe(tuple(c["levers"])))
     stage2 = [next(c for c in t["candidates"] if c["name"] == name) for name in t["stages"]["2"]]
     assert (t["picked"], t["reason"], t["comparisons"]) == round2.pick(stage2)
+
+
+def test_round3_holds_its_candidates_stages_and_decision_as_its_rule_gives():
+    t = load(rounds_of("trials")[2])
+    assert t["complete"] and t["split"] == trials.SPLIT and t["rule"] == round3.RULE and t["compiled"]
+    assert t["stage_seeds"] == {k: list(v) for k, v in round3.STAGE_SEEDS.items()}
+    by_name = {c["name"]: c for c in t["candidates"]}
+    for c in t["candidates"]:
+        assert c["name"] == round3.name_of(c["levers"])
+        assert c["recipe"] == as_recorded(round3.recipe(tuple(c["levers"])))
+    stage = {k: [by_name[name] for name in names] for k, names in t["stages"].items()}
+    for k, candidates in stage.items():  # each stage's candidates ran its seeds
+        assert all({run["seed"] for run in c["runs"]} >= set(t["stage_seeds"][k]) for c in candidates)
+    assert t["stages"]["1"] == [round3.name_of(levers) for levers in [()] + [(lever,) for lever in round3.SINGLES]]
+    assert [tuple(c["levers"]) for c in stage["2"]] == round3.combinations(stage["1"])
+    assert t["stages"]["3"] == round3.survivors(stage["1"] + stage["2"])
+    assert t["stages"]["4"] == round3.finalists(stage["3"])
+    decision = round3.decide(stage["4"], by_name["base"])
+    assert {key: t[key] for key in decision} == json.loads(json.dumps(decision))
 
 
 def test_search_file_holds_the_candidates_as_defined_and_its_decision_follows():
