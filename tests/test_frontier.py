@@ -27,8 +27,10 @@ def test_five_sizes_of_one_design_from_2000_to_6700_parameters_and_phase_4s_mode
 
 
 def test_a_size_runs_phase_4s_recipe_with_batches_of_at_most_64():
-    assert recipe_changes(recipes.PHASE4, frontier.recipe("8-d8-M-s16-s16-s16", recipes.PHASE4)) == [
+    at_128 = recipes.tweak(recipes.PHASE4, {"train.batch_size": 128})
+    assert recipe_changes(at_128, frontier.recipe("8-d8-M-s16-s16-s16", at_128)) == [
         "model: 3 -> 8-d8-M-s16-s16-s16", "train.batch_size: 128 -> 64"]
+    assert recipe_changes(recipes.PHASE4, frontier.recipe(3, recipes.PHASE4)) == []  # round 3's pick: batches of 64
     smaller = recipes.tweak(recipes.PHASE4, {"train.batch_size": 32})
     assert recipe_changes(smaller, frontier.recipe(3, smaller)) == []
 
@@ -103,7 +105,7 @@ def test_the_frontier_runs_every_size_compiled_waits_for_phase_4s_study_then_dec
     monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
     out = tmp_path / rounds_of("search")[2]
     record = runner.frontier(2, out, log=lambda *_: None)
-    assert len(trained) == 6 * 8 and {t[2:] for t in trained} == {("validation", True, 64)}
+    assert len(trained) == 5 * 8 and {t[2:] for t in trained} == {("validation", True, 64)}  # the anchor: round 3's
     assert record["complete"] is False and "picked" not in record  # no study of phase 4's recipe yet
     study = {"seeds": list(range(1, 11)), "compared_seeds": [],
              "recipes": [{"name": "final recipe", "recipe": records.as_recorded(recipes.PHASE4),

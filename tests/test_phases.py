@@ -122,5 +122,5 @@ def test_the_table_is_complete_and_consistent():
         [row.notebook for row in PHASES]
     assert phase(4) is PHASES[3]
     assert [row.number for row in PHASES if row.study] == [4, 5] and [row.number for row in PHASES if row.goal] == [5]
-    assert [row.chosen_by for row in PHASES if row.chosen_by] == ["phase4_trials_round2.json",
+    assert [row.chosen_by for row in PHASES if row.chosen_by] == ["phase4_trials_round3.json",
                                                                    "phase5_search_round2.json"]

@@ -178,6 +178,16 @@ def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
                     "the best by more than one standard error: base. The finalists' means span 0.010 points.")
 
 
+def test_phase_4s_analysis_states_round_3s_single_finalist_and_its_gain_over_round_2s_pick():
+    from utils.report.analysis import _trials_choice
+    score = {"mean": 99.39, "se": 0.01, "seeds": 16}
+    text = _trials_choice({"round": 3, "picked": "batch-64", "comparisons": {"batch-64": {"score": score, "tie": True}},
+                           "vs_round2": {"mean": 0.04, "se": 0.018, "seeds": 8}})
+    assert text == ("**Round 3 of the trials picked batch-64, on validation digits, with 16 seeds.** Against round 2's "
+                    "pick, seed by seed over the 8 seeds both ran: +0.040 +- 0.018 points, more than two standard "
+                    "errors.")
+
+
 def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_recipe():
     from utils.report.analysis import _paired_sentence
 

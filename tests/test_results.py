@@ -45,7 +45,7 @@ def test_record_has_the_agreed_keys():
     record = utils.result_record(4, 7753, config, history([98.0, 99.0]), torch.device("cpu"))
     assert KEYS <= set(record)
     assert record["test_acc"] == [98.0, 99.0] and record["wall_time_s"] == 4.0
-    assert (record["batch_size"], record["lr"], record["recipe"]["train"]["epochs"]) == (128, 0.1, 2)
+    assert (record["batch_size"], record["lr"], record["recipe"]["train"]["epochs"]) == (64, 0.1, 2)
     assert record["recipe"] == results.as_recorded(utils.tweak(utils.RECIPES[4], {"train.epochs": 2}))
     assert record["run"] == dict(seed=1, split="test", pipeline="fast", limit_train=None, limit_test=None)
     assert record["platform"] == utils.platform_record("cpu") and record["platform"]["device"] == "cpu"
@@ -92,7 +92,7 @@ def test_comparison_shows_the_change_against_the_previous_phase():
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
     sections = ("status", "run-time", "test-set", "phases", "results", "seed-study", "trials-round1", "search-round1",
-                "trials-round2", "search-round2", "tolerances", "model-tables", "bench")
+                "trials-round2", "trials-round3", "search-round2", "tolerances", "model-tables", "bench")
     readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections)
                       + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(
@@ -101,7 +101,8 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     text = readme.read_text()
     assert "| 1. baseline | 7,896 | - (no seed study) | 98.50 | 98.00 | 98.50 (98.88) | 2.0 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "| 4 | _not run yet_ |" in text
-    assert "| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights | 7,753 | not recorded yet |" in text  # status
+    assert ("| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights, batches of 64 | 7,753 | not recorded yet |"
+            in text)  # the status table
     assert "The recorded series trained for 4 s in all (phase 1 4 s;" in text
     assert "| 1 | 2026-11-27 | 4 | an earlier revision's recipe F" in text and "| not in this folder |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables

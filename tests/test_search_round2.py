@@ -5,7 +5,7 @@ import json
 import pytest
 
 import utils
-from utils import recipes, records
+from utils import records
 from utils.core.models import build_spec, count_parameters
 from utils.experiments import runner, search2
 from utils.report.recipes import recipe_changes
@@ -28,9 +28,9 @@ def test_every_architecture_is_at_most_4000_parameters_and_they_are_listed_large
     assert sizes == [3912, 3848, 3746, 3624, 3624, 3616, 3432, 3148, 3024]
 
 
-def test_a_candidate_is_phase_4s_recipe_with_its_model_and_levers():
+def test_a_candidate_is_round_2s_phase_4_recipe_with_its_model_and_levers():
     recipe = search2.recipe("8-8-M-s20-s20-s20-s20", ("lr-0.2", "batch-64"))
-    assert recipe_changes(recipes.PHASE4, recipe) == ["model: 3 -> 8-8-M-s20-s20-s20-s20",
+    assert recipe_changes(search2.BASE, recipe) == ["model: 3 -> 8-8-M-s20-s20-s20-s20",
                                                       "train.batch_size: 128 -> 64", "optimizer.lr: 0.1 -> 0.2"]
     assert [[line.split(":")[0] for line in recipe_changes(search2.recipe("8-8-M-s20-s20-s20-s20"),
                                                            search2.recipe("8-8-M-s20-s20-s20-s20", (lever,)))]
@@ -66,7 +66,7 @@ def test_the_decision_takes_the_fewest_parameters_within_one_standard_error_and_
 
 
 def test_the_search_runs_its_three_stages_and_resumes(tmp_path, monkeypatch):
-    phase4 = records.as_recorded(recipes.PHASE4)
+    phase4 = records.as_recorded(search2.BASE)  # phase 4's recipe of the time: round 2's pick
     reference = {"name": "base", "recipe": phase4, "runs": runs([99.45] * 8)}
     records.write_json(tmp_path / rounds_of("trials")[1], {"candidates": [reference]})
     low = {spec: 99.30 + i / 100 for i, spec in enumerate(search2.SPECS)}  # the smallest scores best

@@ -73,6 +73,18 @@ def test_the_finalists_table_is_the_last_stage_against_the_pick():
         "Decision: a is best."]
 
 
+def test_the_finalists_table_adds_the_rounds_base_when_the_rule_weighs_the_pick_against_it():
+    runs = lambda lows: [run_row(s, [99.0] * 10 + [low] * 5) for s, low in enumerate(lows, start=1)]
+    rec = {"stages": {"1": ["base", "a"], "2": ["a"]}, "picked": "a", "reason": "a alone", "vs_round2": {},
+           "candidates": [{"name": "base", "what": "round 2's pick", "runs": runs([99.4, 99.3])},
+                          {"name": "a", "what": "A", "runs": runs([99.5, 99.4, 99.45])}]}
+    assert verdicts.finalists_table(rec).splitlines()[2:4] == [
+        "| **a** (picked) | A | 3 | 99.450 | 0.029 | - |",
+        "| base | round 2's pick | 2 | 99.350 | 0.050 | -0.100 +- 0.000 |"]  # over the 2 seeds both ran
+    del rec["vs_round2"]
+    assert "| base |" not in verdicts.finalists_table(rec)
+
+
 def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path):
     for row in utils.PHASES:
         (tmp_path / f"phase{row.number}.json").write_text(json.dumps(record([99.45] * 5, row.number, row.params)))
@@ -82,11 +94,11 @@ def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path
     (tmp_path / utils.phases.SPREAD).write_text(json.dumps({"phases": {n: {"runs": []} for n in unstudied}}))
     first = readme.status_table(tmp_path)
     assert first.startswith("**No phase meets the target yet.**")
-    assert "| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights | 7,753 | held on 8 of 10 seeds, mean last-5 " \
-           "minimum 99.42 +- 0.02%: **NOT MET** |" in first
+    assert ("| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights, batches of 64 | 7,753 | held on 8 of 10 seeds, "
+            "mean last-5 minimum 99.42 +- 0.02%: **NOT MET** |") in first
     assert "| 1. baseline | 7,896 | no seed study: not judged |" in first  # one run that held proves nothing
     (tmp_path / utils.PHASES[3].study).write_text(json.dumps(study([99.45] * 9 + [99.3], 4)))
-    assert readme.status_table(tmp_path).startswith("**1 of 5 phases meet the target.**")
+    assert readme.status_table(tmp_path).startswith("**Phase 4 meets the target; the others do not.**")
 
 
 # What a reader scrolls through: text output lines (images excluded) per notebook, a budget each (issue 26).

@@ -50,9 +50,11 @@ PHASE3 = {
     },
 }
 
-PHASE4 = {  # chosen by phase 4's trials, round 2 (results/phase4_trials_round2.json): candidate C + the EMA
+PHASE4 = {  # chosen by phase 4's trials, round 3 (results/phase4_trials_round3.json): round 2's pick, batches of 64
     "model": 3,                     # phase 3's model, unchanged
-    "train": {"epochs": 15, "batch_size": 128, "label_smoothing": 0.0,
+    "train": {"epochs": 15,
+              "batch_size": 64,     # twice the optimiser steps of batches of 128 in the same 15 epochs
+              "label_smoothing": 0.0,
               "ema": 0.999},        # the model evaluated, reported and saved: an EMA of weights and BatchNorm buffers
     "optimizer": {"lr": 0.1, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
     "schedule": {"name": "multistep", "milestones": (8, 12), "gamma": 0.1},  # lr / 10 after epochs 8 and 12

@@ -8,7 +8,7 @@ import math
 
 from ..core.data import PART_SIZES
 from ..experiments.trials import apart, paired, paired_text, runs_on, score
-from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_line, held, judged
+from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, goal_line, held, judged
 from ..phases import phase as phase_row
 
 CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
@@ -158,8 +158,11 @@ def _schedule(record, previous, trials, studies) -> list[str]:
     lines.append(
         f"**What the study says.** A last-{HOLD_EPOCHS} minimum of {fs['mean_min_last']:.2f} +- "
         f"{fs['se_min_last']:.2f}% over seeds (standard deviation {fs['std_min_last']:.2f}) sits "
-        f"{fs['mean_min_last'] - TARGET_ACC:+.2f} points from the line, so some seeds fall below it by chance; "
-        f"holding on {GOAL_HELD} of every {GOAL_SEEDS} seeds needs the mean itself higher. "
+        f"{fs['mean_min_last'] - TARGET_ACC:+.2f} points from the line, "
+        + (f"and {fs['held']} of {fs['seeds']} seeds held; a seed that falls below the line does so by "
+           f"chance. " if goal_held(fs) else
+           f"so some seeds fall below it by chance; holding on {GOAL_HELD} of every {GOAL_SEEDS} seeds needs the "
+           f"mean itself higher. ")
         + _paired_sentence(final, other))
     return lines
 
@@ -174,19 +177,26 @@ def _paired_sentence(final, other) -> str:
 
 
 def _trials_choice(trials) -> str:
-    """The decision of the round that chose the recipe, in words (the finalists' numbers are in the table above it)."""
+    """The decision of the round that chose the recipe, in words (the finalists' numbers are in the table above it);
+    where the rule weighs the pick against round 2's (round 3), that difference too."""
     finalists = trials["comparisons"]
     seeds = finalists[trials["picked"]]["score"]["seeds"]
     ties = [name for name, c in finalists.items() if c["tie"] and name != trials["picked"]]
-    apart = [name for name, c in finalists.items() if not c["tie"]]
+    apart_ = [name for name, c in finalists.items() if not c["tie"]]
     means = [c["score"]["mean"] for c in finalists.values()]
-    spread = max(means) - min(means)
-    return (f"**Round {trials['round']} of the trials picked {trials['picked']}, on validation digits, with {seeds} "
-            f"seeds per finalist.**"
+    text = (f"**Round {trials['round']} of the trials picked {trials['picked']}, on validation digits, with {seeds} "
+            f"seeds{' per finalist' if len(finalists) > 1 else ''}.**"
             + (f" Between {', '.join([trials['picked'], *ties][:-1])} and {ties[-1]} there is no detectable "
                f"difference (within one standard error)." if ties else "")
-            + (f" Short of the best by more than one standard error: {', '.join(apart)}." if apart else "")
-            + f" The finalists' means span {spread:.3f} points.")
+            + (f" Short of the best by more than one standard error: {', '.join(apart_)}." if apart_ else "")
+            + (f" The finalists' means span {max(means) - min(means):.3f} points." if len(finalists) > 1 else ""))
+    if "vs_round2" in trials:
+        d = trials["vs_round2"]
+        text += (f" Against round 2's pick, seed by seed over the {d['seeds']} seeds both ran: {paired_text(d)} "
+                 f"points, " + ("within one standard error: no detectable gain." if not apart(d) else
+                                "more than two standard errors." if apart(d) == 2 else
+                                "more than one standard error, less than two."))
+    return text
 
 
 def frontier_steps(record: dict) -> list[str]:

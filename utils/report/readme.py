@@ -45,10 +45,11 @@ def status_table(results_dir) -> str:
             lines.append(f"| {row.number}. {row.title} | {row.params:,} | not recorded yet |")
             continue
         line = status_line(study, runs)
-        met += ["**MET**" in line]
+        met += [str(row.number)] if "**MET**" in line else []
         lines.append(f"| {row.number}. {row.title} | {row.params:,} | {line} |")
-    verdict = ("**No phase meets the target yet.**" if not any(met) else
-               f"**{sum(met)} of {len(met)} phases meet the target.**")
+    verdict = ("**No phase meets the target yet.**" if not met else
+               f"**Phase {met[0]} meets the target; the others do not.**" if len(met) == 1 else
+               f"**Phases {', '.join(met)} meet the target.**")
     return f"{verdict}\n\n" + "\n".join(lines)
 
 

@@ -70,11 +70,14 @@ def study_table(study: dict) -> str:
 
 
 def finalists_table(record: dict) -> str:
-    """The last stage of a trials or search record, short: each finalist (and the search's reference) with its seeds,
-    mean last-5 minimum, standard error and paired difference from the pick; then the rule's decision."""
+    """The last stage of a trials or search record, short: each finalist (and the search's reference, or the round's
+    base when the rule weighs the pick against it: round 3 of the trials) with its seeds, mean last-5 minimum,
+    standard error and paired difference from the pick over the seeds both ran; then the rule's decision."""
     by_name = {c["name"]: c for c in record["candidates"]}
     last = record["stages"][max(record["stages"], key=int)]
     rows = [by_name[name] for name in last] + ([record["reference"]] if "reference" in record else [])
+    if "vs_round2" in record and "base" not in last:
+        rows.append(by_name["base"])
     pick = by_name[record["picked"]]
     lines = [f"| candidate | what it is | seeds | mean last-{HOLD_EPOCHS} min | SE | vs the pick, paired |",
              "|---|---|---:|---:|---:|---:|"]
