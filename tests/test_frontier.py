@@ -159,8 +159,8 @@ def test_the_frontier_figure_moves_validation_onto_the_test_scale_and_marks_stud
     import utils
     record = {"calibration": {"offset": 0.05, "level_test": 99.46}, "candidates": [size("b", 4000, [99.50, 99.54]),
                                                               size("a", 2000, [99.30, 99.32]), size("none", 1000, [])]}
-    study = records.summarize(runs([99.41, 99.45, 99.43]))
-    fig = utils.plot_frontier(record, [("phase 5", 4000, study)], frontier.PEERS, "frontier")
+    study = {"recipes": [{"name": "final recipe", "recipe": {"model": frontier.SPECS[2]}, "runs": runs([99.41, 99.45])}]}
+    fig = utils.plot_frontier(record, study, "frontier")
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
     line = ax.lines[0]  # the frontier, smallest first, the run-less size left out
@@ -169,10 +169,20 @@ def test_the_frontier_figure_moves_validation_onto_the_test_scale_and_marks_stud
     assert "frontier: validation mean +- 1 SE over 2 seeds, moved by the offset -0.050" in legend
     assert "99.46%: the mean that holds on 9 of 10 seeds at phase 4's seed spread (the rule's level)" in legend
     assert [line.get_ydata()[0] for line in ax.lines[-2:]] == [99.40, 99.46]  # the target's line, the rule's level
-    assert [t.get_text() for t in ax.texts] == ["phase 5: held on 3 of 3"]
+    assert [t.get_text() for t in ax.texts] == ["3,948: held on 2 of 2"]
+    assert ax.texts[0].xy == pytest.approx((3948, 99.43))  # beside the study's mean
     peers = [c.get_offsets().tolist()[0] for c in ax.collections if isinstance(c, PathCollection) and
              len(c.get_offsets())]
     assert sorted(peers) == [[3762, 99.36], [4838, 99.34], [6174, 99.40]]
+
+
+def test_the_series_figure_gains_the_frontier_where_one_is_given():
+    import utils
+    record = {"calibration": {"offset": -0.05}, "candidates": [size("a", 2000, [99.30, 99.32])]}
+    points = [("phase 4", 7753, 99.45)]
+    assert len(utils.plot_series(points, "series").axes[0].lines) == 1  # the 99.40% line alone
+    line = utils.plot_series(points, "series", frontier=record).axes[0].lines[0]
+    assert line.get_xydata()[0].tolist() == pytest.approx([2000, 99.36])
 
 
 def test_the_frontier_table_and_what_each_step_down_gives_up():
@@ -188,10 +198,52 @@ def test_the_frontier_table_and_what_each_step_down_gives_up():
     assert table[3] == "| **5k** (picked) | 5,016 | 8 | 99.510 | 0.004 | +0.010 +- 0.004 | +0.010 | yes |"
     assert table[-1].startswith("Validation digits (%), every size under one recipe and the same seeds. Decision: 5k")
     assert frontier_steps(record) == [
-        "**7,753 -> 5,016 parameters** (-35%): -0.010 +- 0.004 points over 8 seeds, a loss of more than two standard "
+        "**7,753 -> 5,016 parameters** (-35%): -0.010 +- 0.004 points over 8 seeds, lower by more than two standard "
         "errors.",
-        "**5,016 -> 2,016 parameters** (-60%): -0.100 +- 0.045 points over 8 seeds, a loss of more than two standard "
+        "**5,016 -> 2,016 parameters** (-60%): -0.100 +- 0.045 points over 8 seeds, lower by more than two standard "
         "errors."]
     assert frontier_table({"complete": False, "seeds": [1, 2], "candidates": sizes}) == (
         "_Incomplete: 24 runs recorded so far; the decision waits for every size's 2 seeds and for phase 4's test-set "
+        "study._")
+
+
+def test_phase_5s_analysis_says_how_the_frontier_ran_what_each_step_gave_up_and_which_answer_the_goal_gets():
+    from utils.report.analysis import _frontier
+    sizes = [size("phase 4's model", 7753, [99.52] * 8), size("5k", 5016, [99.52, 99.46] * 4),
+             size("4k", 3948, [99.49, 99.45] * 4)]
+    calibration = {**CALIBRATION, "validation_mean": 99.50, "offset": 0.03}
+    record = {"seeds": list(frontier.SEEDS), "candidates": sizes, "calibration": calibration,
+              **frontier.decide(sizes, REFERENCE, calibration)}
+
+    def entry(spec, lows):
+        return {"recipe": {"model": spec}, "runs": runs(lows)}
+    held, missed = [99.45] * 9 + [99.38], [99.42] * 8 + [99.38] * 2
+    lines = _frontier(None, {"params": 7753}, record, {"a": entry(frontier.SPECS[3], held),
+                                                        "b": entry(frontier.SPECS[2], missed)})
+    assert lines[0] == (
+        "**The frontier, on validation digits.** 3 models of 3,948 to 7,753 parameters (the largest, phase 4's model) "
+        "under one recipe, phase 4's with batches of at most 64, on seeds 1-8 each. Phase 4's recipe scores 99.500% on "
+        "validation digits and 99.470% on test digits (its study), an offset of +0.030 points (validation minus "
+        "test) that moves the rule's level, 99.450% on test, to 99.500% on validation. The rule's decision: "
+        f"{record['reason']}.")
+    assert len(lines) == 4 and lines[1].startswith("**7,753 -> 5,016 parameters** (-35%)")
+    assert lines[3].startswith("**What the test-set studies say.** 3,948 parameters held on 8 of 10 seeds (last-5 "
+                               "minimum 99.41 +- 0.01%, sd 0.02); 5,016 parameters held on 9 of 10 seeds")
+    assert lines[3].endswith("**The goal, at most 4,000 parameters (stretch goal: 3,000), holding on at least 9 of 10 "
+                             "seeds, is not met.** The smallest model measured to hold on 9 of 10 is 5,016 parameters.")
+    met = _frontier(None, {"params": 7753}, record, {"a": entry(frontier.SPECS[2], held)})[-1]
+    assert met.endswith("is met** by 3,948 parameters; the stretch goal's 3,000 is not.")
+    none = _frontier(None, {"params": 7753}, record, {"a": entry(frontier.SPECS[2], missed)})[-1]
+    assert none.endswith("The smallest model measured to hold on 9 of 10 is phase 4's 7,753 (its own study): no "
+                         "smaller size studied held.")
+
+
+def test_the_readme_shows_each_round_in_the_view_its_record_needs(tmp_path, monkeypatch):
+    from utils.records import write_json
+    from utils.report import readme
+    monkeypatch.setattr(readme, "TRIAL_SECTIONS", {"search-round3": "frontier.json"})
+    write_json(tmp_path / "frontier.json", {"round": 3, "complete": False, "seeds": [1, 2],
+                                            "candidates": [size("2k", 2016, [99.30])]})
+    assert readme.trial_section(tmp_path, "search-round3") == (
+        "_Incomplete: 1 runs recorded so far; the decision waits for every size's 2 seeds and for phase 4's test-set "
         "study._")

@@ -68,3 +68,12 @@ def test_when_none_holds_the_best_score_is_picked_and_said():
 def test_a_paired_difference_is_zero_one_or_two_standard_errors_from_zero_boundaries_included_below():
     from utils.experiments.trials import apart
     assert [apart({"mean": m, "se": 0.02}) for m in (0.0, -0.02, 0.03, 0.04, -0.05)] == [0, 0, 1, 1, 2]
+
+
+def test_every_view_words_a_paired_difference_alike_with_its_direction_once_it_is_detectable():
+    from utils.experiments.trials import apart_words
+    assert [apart_words({"mean": m, "se": 0.02}) for m in (-0.02, 0.03, -0.03, 0.05)] == [
+        "no detectable difference (within one standard error)",
+        "higher by more than one standard error, less than two",
+        "lower by more than one standard error, less than two",
+        "higher by more than two standard errors"]

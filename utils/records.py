@@ -4,7 +4,8 @@
 - ``run_row``: one seed's run inside a seed study, a trial or a search (``results/*_seeds.json``, ``*_trials*.json``,
   ``phase5_search.json``, ``spread.json``): ``acc`` is the per-epoch accuracy on the split the file names (test or
   validation digits).
-- ``summarize``: the summary of several seeds' rows, the same everywhere.
+- ``summarize``: the summary of several seeds' rows, the same everywhere; ``entry_params``: the size of the model an
+  entry of a study or a search trained.
 - ``load`` / ``write_json``: every JSON file of ``results/`` is read and written by these two (``load_benches``: the
   bench files); ``write_atomically`` is the one writer of any file that must never be seen half written.
 - ``as_recorded``: a value as a record holds it once written and read back (tuples become lists).
@@ -16,6 +17,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from .core.models import build_model, count_parameters
 from .core.runs import RUN_KEYS
 from .goal import TARGET_ACC, last5_min
 from .paths import results_dir as project_results
@@ -43,6 +45,11 @@ def summarize(rows: list[dict]) -> dict:
             "mean_min_last": statistics.fmean(lows), "se_min_last": std_low / len(lows) ** 0.5,
             "std_min_last": std_low, "worst_min_last": min(lows), "mean_final": statistics.fmean(finals),
             "std_final": statistics.stdev(finals) if len(finals) > 1 else 0.0}
+
+
+def entry_params(entry: dict) -> int:
+    """The trainable parameters of the model that an entry of a seed study or a search trained (its recipe's)."""
+    return count_parameters(build_model(entry["recipe"]["model"]))
 
 
 def as_recorded(value):

@@ -37,6 +37,15 @@ def apart(d: dict) -> int:
     return 0 if size <= d["se"] else 1 if size <= 2 * d["se"] else 2
 
 
+def apart_words(d: dict) -> str:
+    """``apart`` in words, with the difference's direction where it is detectable: the one phrasing every view uses."""
+    n = apart(d)
+    if not n:
+        return "no detectable difference (within one standard error)"
+    return (f"{'higher' if d['mean'] > 0 else 'lower'} by more than "
+            + ("two standard errors" if n == 2 else "one standard error, less than two"))
+
+
 def score(runs: list[dict], seeds) -> dict:
     """Mean and standard error over ``seeds`` of the last-5 minimum (the runs of other seeds are left out)."""
     s = summarize([run for run in runs if run["seed"] in seeds])

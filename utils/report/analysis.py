@@ -7,9 +7,11 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 import math
 
 from ..core.data import PART_SIZES
-from ..experiments.trials import apart, paired, paired_text, runs_on, score
-from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, goal_line, held, judged
+from ..experiments.trials import apart, apart_words, paired, paired_text, runs_on, score
+from ..goal import (GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, STRETCH_PARAMS, TARGET_ACC, goal_held, goal_line,
+                    held, judged)
 from ..phases import phase as phase_row
+from ..records import entry_params, summarize
 
 CHANCE_ACC = 20.0  # percent: below this an epoch counts as "at chance" (10 classes: 10%)
 
@@ -206,13 +208,47 @@ def frontier_steps(record: dict) -> list[str]:
     lines = []
     for larger, smaller in zip(sizes, sizes[1:]):
         d = paired(smaller["runs"], larger["runs"])
-        words = ("no detectable difference (within one standard error)" if not apart(d) else
-                 f"{'a loss' if d['mean'] < 0 else 'a gain'} of more than "
-                 + ("two standard errors" if apart(d) == 2 else "one standard error, less than two"))
         lines.append(f"**{larger['params']:,} -> {smaller['params']:,} parameters** "
                      f"({smaller['params'] / larger['params'] - 1:+.0%}): {paired_text(d)} points over "
-                     f"{d['seeds']} seeds, {words}.")
+                     f"{d['seeds']} seeds, {apart_words(d)}.")
     return lines
+
+
+def _frontier(record, previous, search, studies) -> list[str]:
+    """Phase 5 as the frontier chose it (``utils.experiments.frontier``): how the sizes ran and what the rule's level
+    is, what each step down gave up, and what the test-set studies answer: the goal met, or the smallest size that
+    holds on 9 of 10 and how far within the goal's size it is not."""
+    c = search["calibration"]
+    sizes = sorted((size for size in search["candidates"] if size["runs"]), key=lambda size: size["params"])
+    lines = [
+        f"**The frontier, on validation digits.** {len(sizes)} models of {sizes[0]['params']:,} to "
+        f"{sizes[-1]['params']:,} parameters (the largest, {sizes[-1]['name']}) under one recipe, phase 4's with "
+        f"batches of at most 64, on seeds {_seeds(search['seeds'])} each. Phase 4's recipe scores "
+        f"{c['validation_mean']:.3f}% on validation digits and {c['test_mean']:.3f}% on test digits (its study), "
+        f"an offset of {c['offset']:+.3f} points (validation minus test) that moves the rule's level, "
+        f"{c['level_test']:.3f}% on test, to {c['level_validation']:.3f}% on validation. The rule's decision: "
+        f"{search['reason']}.",
+        *frontier_steps(search)]
+    studied = [(entry_params(entry), summarize(entry["runs"])) for entry in studies.values()]
+    lines.append("**What the test-set studies say.** " + "; ".join(
+        f"{params:,} parameters held on {s['held']} of {s['seeds']} seeds (last-{HOLD_EPOCHS} minimum "
+        f"{s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}%, sd {s['std_min_last']:.2f})"
+        for params, s in sorted(studied, key=lambda study: study[0])) + ". " + _goal_answer(studied, previous))
+    return lines
+
+
+def _goal_answer(studied: list[tuple[int, dict]], previous: dict) -> str:
+    """Which of the two answers phase 5's goal gets (issue 28): met (with the stretch size or not), or not met and the
+    smallest model measured to hold on 9 of 10 (one of ``studied``, else phase 4's, ``previous``)."""
+    holding = sorted(params for params, s in studied if goal_held(s))
+    if holding and holding[0] <= GOAL_PARAMS:
+        return (f"**The goal, {goal_line()}, is met** by {holding[0]:,} parameters"
+                + (", within the stretch goal's size too." if holding[0] <= STRETCH_PARAMS else
+                   f"; the stretch goal's {STRETCH_PARAMS:,} is not."))
+    smallest = (f"{holding[0]:,} parameters" if holding else
+                f"phase 4's {previous['params']:,} (its own study): no smaller size studied held")
+    return (f"**The goal, {goal_line()}, is not met.** The smallest model measured to hold on {GOAL_HELD} of "
+            f"{GOAL_SEEDS} is {smallest}.")
 
 
 def _smallest(record, previous, search, studies) -> list[str]:
@@ -264,7 +300,8 @@ def _signed(d) -> str:
 
 
 # Each phase's own prose, named by its row of the phase table (``utils.phases.Phase.analysis``).
-WRITERS = {"baseline": _baseline, "batchnorm": _batchnorm, "gap": _gap, "schedule": _schedule, "smallest": _smallest}
+WRITERS = {"baseline": _baseline, "batchnorm": _batchnorm, "gap": _gap, "schedule": _schedule, "smallest": _smallest,
+           "frontier": _frontier}
 
 
 def analysis_markdown(record: dict, previous: dict | None = None, trials: dict | None = None,

@@ -4,6 +4,7 @@ and ``utils.save_run`` writes it to ``image/`` only once the whole run has succe
 import matplotlib.pyplot as plt
 import torch
 
+from ..experiments.frontier import PEERS
 from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC as TARGET, judged
 
 
@@ -122,10 +123,13 @@ def plot_seed_curves(study: dict, title: str):
     return _done(fig)
 
 
-def plot_series(points: list[tuple[str, int, float]], title: str):
+def plot_series(points: list[tuple[str, int, float]], title: str, frontier: dict | None = None):
     """Parameters against the last-5 minimum test accuracy, one point per recorded run: ``(label, params, min_last)``
-    per run, one colour per label (a phase), with the 99.40% line."""
+    per run, one colour per label (a phase), with the 99.40% line; and phase 5's ``frontier`` (``make search``'s
+    record, moved onto the test split) as a line, where one is given."""
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    if frontier is not None:
+        _frontier_curve(ax, frontier)
     labels = list(dict.fromkeys(label for label, _, _ in points))
     markers = "osD^vP*X"  # phases 3 and 4 share 7,753 parameters: a marker each keeps their points apart
     for label, marker in zip(labels, markers * len(labels)):
@@ -166,24 +170,32 @@ def plot_trials(record: dict, title: str):
     return _done(fig)
 
 
-def plot_frontier(record: dict, studies: list[tuple[str, int, dict]], peers, title: str):
-    """Phase 5's frontier (``make search``'s record): parameters (log scale) against each size's mean last-5 minimum
-    with +- 1 standard error, moved onto the test split by the record's calibration when it has one; ``studies``
-    (``(label, params, summary)``, ``utils.records.summarize`` of a test-set study) on top; ``peers``
-    (``(params, last-5 minimum or None for "held")``) as single runs; the 99.40% line."""
+def _frontier_curve(ax, record: dict) -> None:
+    """The frontier's sizes on ``ax``, smallest first (a size without runs left out): each one's mean last-5 minimum on
+    validation digits +- 1 standard error, moved onto the test split by the record's calibration when it has one."""
     from ..records import summarize
     offset = record.get("calibration", {}).get("offset", 0.0)
     sizes = sorted((c for c in record["candidates"] if c["runs"]), key=lambda c: c["params"])
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
     means = [summarize(c["runs"]) for c in sizes]
     ax.errorbar([c["params"] for c in sizes], [s["mean_min_last"] - offset for s in means],
                 yerr=[s["se_min_last"] for s in means], fmt="o-", color="tab:blue", capsize=4,
                 label=f"frontier: validation mean +- 1 SE over {max(s['seeds'] for s in means)} seeds"
                       + (f", moved by the offset {-offset:+.3f}" if "calibration" in record else ""))
-    for label, params, summary in studies:
+
+
+def plot_frontier(record: dict, study: dict | None, title: str, peers=PEERS):
+    """Phase 5's frontier (``make search``'s record): parameters (log scale) against each size's mean last-5 minimum
+    with +- 1 standard error, moved onto the test split by the record's calibration when it has one; each recipe of
+    the test-set ``study`` (phase 5's seed study, or None) on top, mean +- 1 standard error; ``peers``
+    (``(params, last-5 minimum or None for "held")``) as single runs; the 99.40% line and the rule's level."""
+    from ..records import entry_params, summarize
+    fig, ax = plt.subplots(figsize=(7.5, 4.5))
+    _frontier_curve(ax, record)
+    for entry in (study or {}).get("recipes", []):
+        params, summary = entry_params(entry), summarize(entry["runs"])
         ax.errorbar(params, summary["mean_min_last"], yerr=summary["se_min_last"], fmt="D", color="black", capsize=4,
                     zorder=3)
-        ax.annotate(f"{label}: held on {summary['held']} of {summary['seeds']}", (params, summary["mean_min_last"]),
+        ax.annotate(f"{params:,}: held on {summary['held']} of {summary['seeds']}", (params, summary["mean_min_last"]),
                     textcoords="offset points", xytext=(6, 6), fontsize=8)
     ax.errorbar([], [], yerr=[], fmt="D", color="black", capsize=4, label="test-set study: mean +- 1 SE")
     for params, low in peers:

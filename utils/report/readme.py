@@ -6,16 +6,16 @@ from pathlib import Path
 
 from ..checks.regression import phase_runs, spread_tolerance
 from ..core.machine import describe
-from ..core.models import build_model, count_parameters
+from ..core.models import build_model
 from ..goal import (GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, goal_line, goal_met, held, held_line,
                     last5_min)
 from ..paths import results_dir as results_dir_of_project
 from ..phases import PHASES
-from ..records import WRITTEN_BY, load, load_benches, load_result
+from ..records import WRITTEN_BY, entry_params, load, load_benches, load_result
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
 from .tables import bench_summary, powered_trials_markdown, trials_markdown
-from .verdicts import status_line, test_set_table
+from .verdicts import frontier_table, status_line, test_set_table
 
 
 def _load(results_dir, name: str) -> dict | None:
@@ -111,7 +111,7 @@ def study_table(results_dir) -> str:
             for entry in past["recipes"]]
         for index, (name, entry) in enumerate(entries):
             s = entry["summary"]
-            params = count_parameters(build_model(entry["recipe"]["model"]))
+            params = entry_params(entry)
             lines.append(f"| {row.number} | {name} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
                          f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
             if row.goal and index == 0:  # the phase's own model, judged by phase 5's parameter goal
@@ -120,16 +120,22 @@ def study_table(results_dir) -> str:
     return "\n".join(lines) + goal
 
 
-# The README's tables of trials and searches, each generated from its record: section -> (file, the table's view).
-TRIAL_SECTIONS = {f"{row.command}-round{n}": (file, trials_markdown if n == 1 else powered_trials_markdown)
+# The README's tables of trials and searches, each generated from its record: section -> results/<file>.
+TRIAL_SECTIONS = {f"{row.command}-round{n}": file
                   for row in PHASES for n, file in enumerate(row.rounds[:row.chosen_round or 0], start=1)}
 
 
 def trial_section(results_dir, name) -> str:
-    """One of ``TRIAL_SECTIONS`` as a table, complete or not; a line naming the command when it is not recorded."""
-    file, view = TRIAL_SECTIONS[name]
+    """One of ``TRIAL_SECTIONS`` as a table, complete or not; a line naming the command when it is not recorded. The
+    table's view follows the record's kind: a round of few seeds scored by the worst (round 1's, no stages), a powered
+    round in stages, or phase 5's frontier (its sizes on the same seeds, no stages)."""
+    file = TRIAL_SECTIONS[name]
     record = _load(results_dir, file)
-    return view(record) if record else f"_`results/{file}` has not been recorded yet: `{WRITTEN_BY[file]}`._"
+    if record is None:
+        return f"_`results/{file}` has not been recorded yet: `{WRITTEN_BY[file]}`._"
+    view = (powered_trials_markdown if "stages" in record else trials_markdown if record.get("round", 1) == 1 else
+            frontier_table)
+    return view(record)
 
 
 def series_points(results_dir=None) -> list[tuple[str, int, float]]:
@@ -152,7 +158,7 @@ def series_points(results_dir=None) -> list[tuple[str, int, float]]:
         for earlier, file in ((None, row.study), *row.earlier):
             study = _load(folder(file), file)
             for index, entry in enumerate((study or {}).get("recipes", [])):
-                params = count_parameters(build_model(entry["recipe"]["model"]))
+                params = entry_params(entry)
                 label = ", ".join([f"phase {row.number}"] + [earlier] * bool(earlier) + [entry["name"]] * bool(index))
                 points += [(label, params, run["min_last"]) for run in entry["runs"]]
     return points
