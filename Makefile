@@ -56,9 +56,9 @@ trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 
 # Phase 5's frontier (round 3 of its search), on the validation split: five sizes of one design (2,016-6,664
-# parameters) and phase 4's model, under phase 4's recipe with batches of at most 64, 8 seeds each, through
-# torch.compile: up to 48 runs, about 3.5 hours on 2 CPU cores, resumable (results/phase5_frontier.json keeps every
-# finished run). Needs round 3 of phase 4's trials and phase 4's recipe set to its pick; the pick then waits for
+# parameters) and phase 4's model, under phase 4's recipe with batches of at most 64, 8 seeds each, eager (phase
+# 4's model: round 3's runs): 40 runs, about 2.5 hours on 2 CPU cores, resumable (results/phase5_frontier.json keeps
+# every finished run). Needs round 3 of phase 4's trials and phase 4's recipe set to its pick; the pick then waits for
 # make study PHASE=4. Earlier rounds: python -m utils.commands.search --round 2 (or 1).
 search: $(STAMP)
 	$(PY) -m utils.commands.search --jobs 2

@@ -99,13 +99,13 @@ def test_the_frontier_refuses_before_any_run_until_round_3_has_picked_phase_4s_r
         runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
 
 
-def test_the_frontier_runs_every_size_compiled_waits_for_phase_4s_study_then_decides(tmp_path, monkeypatch):
+def test_the_frontier_runs_every_size_eager_waits_for_phase_4s_study_then_decides(tmp_path, monkeypatch):
     round3_record(tmp_path, recipes.PHASE4)
     trained = []
     monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
     out = tmp_path / rounds_of("search")[2]
     record = runner.frontier(2, out, log=lambda *_: None)
-    assert len(trained) == 5 * 8 and {t[2:] for t in trained} == {("validation", True, 64)}  # the anchor: round 3's
+    assert len(trained) == 5 * 8 and {t[2:] for t in trained} == {("validation", False, 64)}  # the anchor: round 3's
     assert record["complete"] is False and "picked" not in record  # no study of phase 4's recipe yet
     study = {"seeds": list(range(1, 11)), "compared_seeds": [],
              "recipes": [{"name": "final recipe", "recipe": records.as_recorded(recipes.PHASE4),
@@ -135,6 +135,9 @@ def test_the_anchor_reuses_round_3s_runs_when_its_recipe_is_phase_4s_own(tmp_pat
     anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
     assert anchor["source"] == f"results/{rounds_of('trials')[2]}, base" and [r["seed"] for r in anchor["runs"]] == \
         list(range(1, 9))
+    trained.clear()  # compiled on request, the anchor still round 3's
+    runner.frontier(2, tmp_path / "compiled.json", log=lambda *_: None, compile=True)
+    assert len(trained) == 5 * 8 and {t[3] for t in trained} == {True}
 
 
 def test_the_anchor_reuses_round_3s_batch_64_lever_when_phase_4_keeps_batches_of_128(tmp_path, monkeypatch):

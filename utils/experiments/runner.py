@@ -293,12 +293,18 @@ def _frontier_reference(results: Path) -> tuple[str, dict, list[dict]]:
     return file, entry, trials4["candidates"]
 
 
-def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = True) -> dict:
+def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = False) -> dict:
     """Phase 5's frontier (``make search``): every size of ``utils.experiments.frontier`` and phase 4's model under
     one recipe and the same seeds, then the decision, by its ``RULE``. The decision waits for phase 4's test-set study
     of the same recipe (its calibration); until then the record holds the runs, ``complete`` false. Resumable; when
     round 3 of phase 4's trials ran the anchor's very recipe (phase 4's own, or its batch-64 lever when phase 4's
-    batches are larger), its runs are round 3's (the same seeds, compiled alike), not trained again."""
+    batches are larger), its runs are round 3's (the same seeds, through torch.compile), not trained again.
+
+    The sizes run eager unless ``compile``: torch.compile makes phase 4's plain convolutions faster on a CPU (about
+    650-700 s a run against about 960 eager, 2 runs at a time) but the small models' depthwise ones slower (711 and
+    733 s for the first two sizes' seed 1, against 300-500 s for sizes like them in round 2, eager). Eager or
+    compiled is not bit-identical, and no difference was detected between them: round 2's pick of phase 4's trials
+    (eager) and the same recipe as round 3's base (compiled), seeds 1-8, differ by -0.023 +- 0.019 points."""
     rules = frontier_rules
     file, reference, trialled = _frontier_reference(out.parent)  # before any training: a wrong recipe is an error now
     phase4 = phase_row(4).recipe
@@ -307,7 +313,7 @@ def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = 
     entries = [_sized({"name": spec, "recipe": rules.recipe(spec, phase4), "runs": []}, spec) for spec in rules.SPECS]
     entries.append(_sized({"name": anchor, "recipe": rules.recipe(rules.ANCHOR, phase4), "runs": []}, rules.ANCHOR))
     same = next((c for c in trialled if c["recipe"] == as_recorded(entries[-1]["recipe"])), None)
-    if compile and same and anchor not in recording.previous:  # round 3 ran the anchor's very recipe, compiled
+    if same and anchor not in recording.previous:  # round 3 ran the anchor's very recipe
         entries[-1]["source"] = f"results/{file}, {same['name']}"
         recording.previous[anchor] = {"recipe": same["recipe"], "runs": same["runs"]}
     jobs = [job for seed in rules.SEEDS for entry in entries  # seed-major: a partial file holds every size's first
