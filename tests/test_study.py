@@ -78,3 +78,9 @@ def test_a_study_records_the_command_that_asked_for_its_seeds(tmp_path, monkeypa
     assert records.load("a.json", tmp_path)["command"] == "make study PHASE=4"
     study.main(["--phase", "4", "--seeds", "1", "2", "3", "--out", str(tmp_path / "b.json")])
     assert records.load("b.json", tmp_path)["command"] == 'make study PHASE=4 SEEDS="1 2 3"'
+    b = records.load("b.json", tmp_path)
+    assert b["compared_seeds"] == list(phase(4).compared_seeds) == [1, 2, 3, 4, 5]  # the phase table's, by default
+    study.main(["--phase", "4", "--compared-seeds", "1", "2", "--out", str(tmp_path / "c.json")])
+    c = records.load("c.json", tmp_path)
+    assert (c["command"], c["compared_seeds"]) == (
+        "python -m utils.commands.study --phase 4 --seeds 1 2 3 4 5 6 7 8 9 10 --compared-seeds 1 2", [1, 2])

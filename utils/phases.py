@@ -24,6 +24,7 @@ class Phase:
     command: str | None = None   # utils.commands.<command> runs the rounds; ``make <command>`` the latest one
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
+    compared_seeds: tuple[int, ...] = tuple(range(1, 6))  # the seeds its study runs each of them under
     goal: bool = False           # judged by phase 5's parameter goal (utils.goal.goal_met) beside the mission
     earlier: tuple[tuple[str, str], ...] = ()  # (label, results/<file>): studies of the phase's earlier recipes, still
                                                # points of the series figure

@@ -4,7 +4,8 @@
                                    [--out FILE]
 
 The phase's own recipe under ``--seeds`` and each recipe the phase compares itself with under ``--compared-seeds``
-(phase 4: the original write-up's recipe as this series reconstructs it). Recorded as each run finishes, resumable;
+(default: the phase table's ``compared_seeds``; phase 4's: the original write-up's recipe as this series
+reconstructs it, 5 seeds). Recorded as each run finishes, resumable;
 default file: the phase's ``study`` in the phase table (``utils.phases``), the study its notebook shows.
 """
 
@@ -22,7 +23,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--phase", type=int, required=True)
     parser.add_argument("--seeds", type=int, nargs="+", default=DEFAULT_SEEDS)
-    parser.add_argument("--compared-seeds", type=int, nargs="+", default=list(range(1, 6)))
+    parser.add_argument("--compared-seeds", type=int, nargs="+", default=None)
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
     parser.add_argument("--compile", action="store_true", help="each training step through torch.compile (faster "
                         "on a CPU after ~30 s of compiling; a run of its own, not bit-identical to the eager one)")
@@ -32,9 +33,14 @@ def main(argv=None) -> None:
     if args.out is None and study_file is None:
         parser.error(f"phase {args.phase} has no seed study in the phase table (utils.phases): give --out")
     out = args.out or results_dir() / study_file
-    study(args.phase, args.seeds, args.compared_seeds, args.jobs, out, compile=args.compile,
-          command=f"make study PHASE={args.phase}" + ("" if args.seeds == DEFAULT_SEEDS else
-                                                      f" SEEDS=\"{' '.join(map(str, args.seeds))}\""))
+    compared = list(phase(args.phase).compared_seeds)
+    command = f"make study PHASE={args.phase}" + ("" if args.seeds == DEFAULT_SEEDS else
+                                                   f" SEEDS=\"{' '.join(map(str, args.seeds))}\"")
+    if args.compared_seeds not in (None, compared):
+        command = (f"python -m utils.commands.study --phase {args.phase} --seeds {' '.join(map(str, args.seeds))} "
+                   f"--compared-seeds {' '.join(map(str, args.compared_seeds))}")
+    study(args.phase, args.seeds, args.compared_seeds or compared, args.jobs, out, compile=args.compile,
+          command=command)
 
 
 if __name__ == "__main__":
