@@ -105,7 +105,8 @@ def _written_by() -> dict[str, str]:
         if row.study:
             files[row.study] = f"make study PHASE={row.number}"
         for label, file in row.earlier:
-            files[file] = f"notebook {row.number} of {label} (restore the file from git: nothing records it now)"
+            files[file] = (f"phase {row.number}'s study of {label}'s pick (restore the file from git: nothing records "
+                           "it now)")
     return files
 
 
