@@ -219,7 +219,7 @@ def test_search_file_holds_the_candidates_as_defined_and_its_decision_follows():
     reference = next(c for c in load(rounds_of("trials")[0])["candidates"] if c["name"] == round1.SEARCH_REFERENCE)
     assert t["reference"]["runs"] == [run for run in reference["runs"] if run["seed"] in t["seeds"]]
     assert (t["picked"], t["reason"]) == round1.pick_smallest(t["candidates"], t["reference"])
-    (label, file), = utils.PHASES[-1].earlier  # round 1's pick's seed study stays a point set of the series figure
+    label, file = utils.PHASES[-1].earlier[0]  # round 1's pick's seed study stays a point set of the series figure
     earlier = load(file)["recipes"][0]
     assert earlier["recipe"] == as_recorded(round1.SEARCH_CANDIDATES[t["picked"]])
     assert earlier["summary"] == records.summarize(earlier["runs"])

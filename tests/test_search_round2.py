@@ -102,7 +102,7 @@ def test_the_search_needs_phase_4s_recipe_in_round_2_of_its_trials(tmp_path):
 
 
 def test_a_candidate_with_one_seed_shows_no_standard_error_yet():
-    record = utils.load_trials(phase=5)
+    record = records.load(rounds_of("search")[1])  # round 2 of the search, a powered round
     record["candidates"][0]["runs"] = record["candidates"][0]["runs"][:1]
     row = next(line for line in powered_trials_markdown(record).splitlines()
                if line.startswith(f"| {record['candidates'][0]['name']} |"))
