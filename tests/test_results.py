@@ -91,8 +91,8 @@ def test_comparison_shows_the_change_against_the_previous_phase():
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
     readme = tmp_path / "README.md"
-    sections = ("status", "run-time", "test-set", "phases", "results", "seed-study", "trials-round1", "search-round1",
-                "trials-round2", "trials-round3", "search-round2", "tolerances", "model-tables", "bench")
+    sections = ("status", "run-time", "test-set", "phases", "results", "seed-study", *report.TRIAL_SECTIONS,
+                "tolerances", "model-tables", "bench")
     readme.write_text("top\n" + "".join(f"<!-- {s}:start -->\nSTALE\n<!-- {s}:end -->\n" for s in sections)
                       + "bottom\n")
     (tmp_path / "phase1.json").write_text(json.dumps(

@@ -23,13 +23,17 @@ def test_every_recorded_test_run_is_one_point(tmp_path):
     study5 = {"recipes": [{"name": "phase 5 model", "recipe": {**utils.RECIPES[4], "model": "8-8-M-10-10-12"},
                            "runs": [seed_row(1, last5(99.41)), seed_row(2, last5(99.38))]}]}
     (tmp_path / utils.PHASES[4].study).write_text(json.dumps(study5))
-    round1 = {"recipes": [{"name": "round 1's pick", "recipe": {**utils.RECIPES[4], "model": "8-8-M-s24-s24-s24-s24"},
-                           "runs": [seed_row(1, last5(99.3))]}]}
-    (tmp_path / dict(utils.PHASES[4].earlier)["round 1"]).write_text(json.dumps(round1))
+    earlier = []  # each earlier pick's study: a point set of its own, named by its round
+    for (label, file), low in zip(utils.PHASES[4].earlier, (99.3, 99.2, 99.1)):
+        pick = {"recipes": [{"name": f"{label}'s pick", "recipe": {**utils.RECIPES[4], "model": "8-8-M-s24-s24-s24-s24"},
+                             "runs": [seed_row(1, last5(low))]}]}
+        (tmp_path / file).parent.mkdir(exist_ok=True)
+        (tmp_path / file).write_text(json.dumps(pick))
+        earlier.append((f"phase 5, {label}", 3912, low))
     points = utils.series_points(tmp_path)
     assert points == [("phase 1", 7001, 99.1), ("phase 1", 7001, 98.5), ("phase 2", 7002, 99.2),
                       ("phase 3", 7003, 99.3), ("phase 4", 7753, 99.45), ("phase 4, other", 7753, 99.3),
-                      ("phase 5", 3564, 99.41), ("phase 5", 3564, 99.38), ("phase 5, round 1", 3912, 99.3)]
+                      ("phase 5", 3564, 99.41), ("phase 5", 3564, 99.38), *earlier]
     fig = utils.plot_series(points, "series")
     ax = fig.axes[0]
     assert [line.get_ydata()[0] for line in ax.get_lines()] == [99.4]  # the target line
