@@ -2,6 +2,7 @@
 and ``utils.save_run`` writes it to ``image/`` only once the whole run has succeeded."""
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter
 import torch
 
 from ..experiments.frontier import PEERS
@@ -170,9 +171,10 @@ def plot_trials(record: dict, title: str):
     return _done(fig)
 
 
-def _frontier_curve(ax, record: dict) -> None:
+def _frontier_curve(ax, record: dict) -> list[int]:
     """The frontier's sizes on ``ax``, smallest first (a size without runs left out): each one's mean last-5 minimum on
-    validation digits +- 1 standard error, moved onto the test split by the record's calibration when it has one."""
+    validation digits +- 1 standard error, moved onto the test split by the record's calibration when it has one.
+    Returns their parameter counts."""
     from ..records import summarize
     offset = record.get("calibration", {}).get("offset", 0.0)
     sizes = sorted((c for c in record["candidates"] if c["runs"]), key=lambda c: c["params"])
@@ -181,6 +183,7 @@ def _frontier_curve(ax, record: dict) -> None:
                 yerr=[s["se_min_last"] for s in means], fmt="o-", color="tab:blue", capsize=4,
                 label=f"frontier: validation mean +- 1 SE over {max(s['seeds'] for s in means)} seeds"
                       + (f", moved by the offset {-offset:+.3f}" if "calibration" in record else ""))
+    return [c["params"] for c in sizes]
 
 
 def plot_frontier(record: dict, study: dict | None, title: str, peers=PEERS):
@@ -189,14 +192,14 @@ def plot_frontier(record: dict, study: dict | None, title: str, peers=PEERS):
     the test-set ``study`` (phase 5's seed study, or None) on top, mean +- 1 standard error; ``peers``
     (``(params, last-5 minimum or None for "held")``) as single runs; the 99.40% line and the rule's level."""
     from ..records import entry_params, summarize
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    _frontier_curve(ax, record)
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    sizes = _frontier_curve(ax, record)
     for entry in (study or {}).get("recipes", []):
         params, summary = entry_params(entry), summarize(entry["runs"])
         ax.errorbar(params, summary["mean_min_last"], yerr=summary["se_min_last"], fmt="D", color="black", capsize=4,
                     zorder=3)
         ax.annotate(f"{params:,}: held on {summary['held']} of {summary['seeds']}", (params, summary["mean_min_last"]),
-                    textcoords="offset points", xytext=(6, 6), fontsize=8)
+                    textcoords="offset points", xytext=(0, 9), ha="center", fontsize=8)
     ax.errorbar([], [], yerr=[], fmt="D", color="black", capsize=4, label="test-set study: mean +- 1 SE")
     for params, low in peers:
         ax.scatter(params, TARGET if low is None else low, marker="^" if low is None else "x", color="tab:gray",
@@ -208,9 +211,11 @@ def plot_frontier(record: dict, study: dict | None, title: str, peers=PEERS):
                    label=f"{record['calibration']['level_test']:.2f}%: the mean that holds on {GOAL_HELD} of "
                          f"{GOAL_SEEDS} seeds at phase 4's seed spread (the rule's level)")
     ax.set_xscale("log")
+    ax.set_xticks(sizes, [f"{params:,}" for params in sizes], fontsize=8)  # each size named, not powers of ten
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("trainable parameters (log scale)")
     ax.set_ylabel(f"minimum test accuracy over the last {HOLD_EPOCHS} epochs (%)")
     ax.set_title(title)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=1, frameon=False)  # off the points
     return _done(fig)
