@@ -154,7 +154,8 @@ def test_a_seed_study_is_shown_from_its_record_once(phase):
     nb = [c.source for c in cells(phase) if c.cell_type == "code"]
     tables = [s for s in nb if "utils.study_table(study)" in s]
     loads = [s for s in nb if f"utils.load_study({phase})" in s]
-    assert len(tables) == 1 and len(loads) == 1 and "utils.verdict_block(record, study)" in loads[0]
+    assert len(tables) == 1 and len(loads) == 1 and sum("utils.verdict_block(record, study)" in s for s in nb) == 1
+    assert nb.index(loads[0]) <= nb.index(next(s for s in nb if "utils.verdict_block(" in s))  # loaded, then judged
 
 
 @pytest.mark.parametrize("phase", NOTEBOOKS)
