@@ -7,8 +7,7 @@
 Round 3, the frontier (``utils.experiments.frontier.RULE``): one design at five sizes from 2,016 to 6,664 parameters
 and phase 4's model, under phase 4's recipe (round 3 of its trials) with batches of at most 64, 8 seeds each
 (eager: see ``utils.experiments.runner.frontier``); the pick waits for phase 4's test-set study, which calibrates the
-level. Round 2
-(``utils.experiments.search2.RULE``): architectures of at most 4,000 parameters under phase 4's recipe,
+level. Round 2 (``utils.experiments.search2.RULE``): architectures of at most 4,000 parameters under phase 4's recipe,
 then recipe levers on the frontier one, then the finalists on more seeds, judged against phase 4's recipe and model
 in round 2 of phase 4's trials. Round 1: phase 4's recipe unchanged, judged by ``utils.experiments.round1.SEARCH_RULE``
 against round 1 of phase 4's trials. Each committed before its runs; resumable (see ``utils.experiments.runner``).
