@@ -123,4 +123,4 @@ def test_the_table_is_complete_and_consistent():
     assert phase(4) is PHASES[3]
     assert [row.number for row in PHASES if row.study] == [4, 5] and [row.number for row in PHASES if row.goal] == [5]
     assert [row.chosen_by for row in PHASES if row.chosen_by] == ["phase4_trials_round3.json",
-                                                                   "phase5_search_round2.json"]
+                                                                   "phase5_frontier.json"]

@@ -1,5 +1,4 @@
 import ast
-import json
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,7 @@ import utils
 from utils import recipes, records
 from utils.core.data import PART_SIZES, part_range
 from utils.core.models import MODEL_NAMES
-from utils.experiments import round1, round2, search2
+from utils.experiments import round1
 from utils.report.recipes import recipe_changes
 
 
@@ -20,7 +19,7 @@ def test_each_phase_changes_exactly_what_the_series_says():
          "augment: - -> {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), brightness 0.2, contrast 0.2}"],
         ["train.batch_size: 128 -> 64", "train.ema: - -> 0.999", "optimizer.lr: 0.05 -> 0.1",
          "schedule.name: none -> multistep", "schedule.milestones: - -> (8, 12)", "schedule.gamma: - -> 0.1"],
-        ["model: 3 -> 8-8-8-M-s24-s24-s24"],  # phase 5: round 2's pick of the search (phase 4 has batches of 64 now)
+        ["model: 3 -> 8-d8-M-s44-s44-s44"],  # phase 5: the frontier's pick, under phase 4's recipe
     ]
 
 
@@ -123,3 +122,13 @@ def test_validation_loaders_train_on_the_first_50000_and_evaluate_on_the_rest(mn
     tv_train, tv_eval = utils.make_loaders({**config, "pipeline": "torchvision"}, "cpu")
     assert (len(tv_train.loader.dataset) == 50_000
             and list(tv_eval.loader.dataset.indices) == list(range(50_000, 60_000)))
+
+
+def test_a_spec_is_described_by_the_kinds_of_block_it_uses_in_one_order():
+    from utils.report.recipes import model_name
+    assert model_name("8-d8-M-s44-s44-s44") == (
+        "`8-d8-M-s44-s44-s44`, a GAP net of 3x3 convolutions (N), 3x3 convolutions with dilation 2 (dN), 2x2 max-pool "
+        "(M), depthwise-separable 3x3 blocks (sN), then phase 3's 1x1 conv to 10 maps and global average pooling (6,664 "
+        "parameters)")
+    plain = model_name("8-8-M-t16-16")
+    assert "1x1 convolutions (tN)" in plain and "dilation" not in plain and "separable" not in plain

@@ -185,8 +185,8 @@ def test_phase_4s_analysis_states_round_3s_single_finalist_and_its_gain_over_rou
     text = _trials_choice({"round": 3, "picked": "batch-64", "comparisons": {"batch-64": {"score": score, "tie": True}},
                            "vs_round2": {"mean": 0.04, "se": 0.018, "seeds": 8}})
     assert text == ("**Round 3 of the trials picked batch-64, on validation digits, with 16 seeds.** Against round 2's "
-                    "pick, seed by seed over the 8 seeds both ran: +0.040 +- 0.018 points, more than two standard "
-                    "errors.")
+                    "pick, seed by seed over the 8 seeds both ran: +0.040 +- 0.018 points, higher by more than two "
+                    "standard errors.")
 
 
 def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_recipe():
@@ -197,9 +197,9 @@ def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_rec
     other = entry([99.40] * 4)
     assert _paired_sentence(entry([99.50, 99.40, 99.45, 99.55, 99.60]), other) == (
         "Seed by seed over the 4 seeds both ran, the final recipe's last-5 minimum is +0.075 +- 0.032 points from the "
-        "original write-up's (more than one standard error).")  # seed 5 has no partner and is left out
+        "original write-up's: higher by more than two standard errors.")  # seed 5 has no partner and is left out
     assert _paired_sentence(entry([99.43, 99.37, 99.40, 99.42]), other).endswith(
-        "+0.005 +- 0.013 points from the original write-up's (within one standard error: no detectable difference).")
+        "+0.005 +- 0.013 points from the original write-up's: no detectable difference (within one standard error).")
 
 
 @pytest.mark.parametrize("acc, says", [
@@ -212,3 +212,12 @@ def test_phase_3s_analysis_counts_the_epochs_at_the_target_in_words(acc, says):
     text = utils.analysis_markdown(record, previous)
     assert says in text and "epoch(s)" not in text
     assert ("Touching the target once is what the mission rules out." in text) == ("in 2 of" in says)
+
+
+@pytest.mark.parametrize("held, says", [
+    (10, "and 10 of 10 seeds held."), (9, "and 9 of 10 seeds held; the one that fell below the line did so by chance."),
+    (8, "so some seeds fall below it by chance; holding on 9 of every 10 seeds needs the mean itself higher.")])
+def test_a_studys_count_of_held_seeds_is_put_into_words_by_the_count(held, says):
+    from utils.report.analysis import _held_words
+    assert _held_words({"held": held, "seeds": 10}) == says
+    assert _held_words({"held": 18, "seeds": 20}).endswith("; those that fell below the line did so by chance.")

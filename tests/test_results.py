@@ -139,7 +139,7 @@ def test_the_study_verdict_judges_at_least_9_of_every_10_seeds():
     assert "a study of 3 seeds cannot judge it): target NOT MET" in utils.study_verdict(study([99.45] * 3))
 
 
-def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label_and_judges_phase_5s_goal(tmp_path):
+def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label(tmp_path):
     from utils.records import run_row, summarize
 
     def study(model, lows):
@@ -152,9 +152,7 @@ def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label_and_jud
     assert lines[2:5] == ["| 4 | _not run yet_ | | | | | | |",
                           "| 5 | final recipe | 3,616 | 10 | 9 of 10 | 99.44 | 0.05 | 99.30 |",
                           "| 5 | round 1's pick (8-8-M-s24-s24-s24-s24) | 3,912 | 2 | 1 of 2 | 99.38 | 0.11 | 99.30 |"]
-    assert lines[-1] == ("Phase 5's goal, at most 4,000 parameters (stretch goal: 3,000), holding on at least 9 of 10 "
-                         "seeds: **MET** (3,616 parameters; held >= 99.40% in each of the last 5 epochs on 9 of 10 "
-                         "seeds).")
+    assert len(lines) == 5  # phase 5's goal is answered once, on the first screen (readme.status_table)
 
 
 def test_the_bench_files_are_read_through_the_one_loader_in_name_order(tmp_path):

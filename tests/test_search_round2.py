@@ -1,7 +1,5 @@
 """Phase 5's search, round 2: the candidates, the frontier, the finalists and the decision, with exact values."""
 
-import json
-
 import pytest
 
 import utils
@@ -11,7 +9,7 @@ from utils.experiments import runner, search2
 from utils.report.recipes import recipe_changes
 from utils.phases import rounds_of
 from utils.goal import goal_held, goal_met, goal_verdict
-from utils.report.tables import blocks_markdown, powered_trials_markdown
+from utils.report.tables import powered_trials_markdown
 
 
 def runs(lows, seeds=None):
@@ -125,21 +123,6 @@ def test_phase_5s_goal_is_9_of_10_seeds_over_a_study_of_at_least_10():
         "met      parameters 2,990 <= 4,000 (stretch goal 3,000: met)",
         "not met  held >= 99.40% in each of the last 5 epochs on 8 of 10 seeds (goal: at least 9 of 10)",
         "phase 5 goal NOT MET"]
-
-
-def test_the_blocks_table_pairs_each_change_with_the_candidate_without_it_seed_by_seed():
-    what, dilated, plain = search2.CONTRASTS[3]
-    record = {"candidates": [
-        {**cand(dilated, 3624, [99.2, 99.3, 99.1, 99.2]), "spec": dilated, "levers_applied": []},
-        {**cand(plain, 3624, [99.1, 99.1, 99.1, 99.1]), "spec": plain, "levers_applied": []},
-        {**cand(plain + "+lr-0.2", 3624, [99.3]), "spec": plain, "levers_applied": ["lr-0.2"]},
-        {**cand(plain + "+smooth", 3624, [99.0, 99.2, 99.0, 99.2]), "spec": plain, "levers_applied": ["smooth"]}],
-        "stages": {"1": [dilated, plain], "2": [plain + "+lr-0.2", plain + "+smooth"]}}
-    rows = blocks_markdown(record).splitlines()[2:-2]  # the contrasts whose partners did not run are left out
-    assert rows == [
-        f"| {what} | {dilated} | +0 | +0.100 +- 0.041 | 4 | better by more than one standard error |",
-        f"| peak lr 0.2 instead of 0.1 | {plain}+lr-0.2 | +0 | +0.200 | 1 | one seed: no standard error yet |",
-        f"| label smoothing 0.1 | {plain}+smooth | +0 | +0.000 +- 0.058 | 4 | no detectable difference |"]
 
 
 def test_the_trials_figure_draws_a_search_reference_as_its_last_row_and_needs_none():

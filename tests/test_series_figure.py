@@ -38,14 +38,3 @@ def test_every_recorded_test_run_is_one_point(tmp_path):
     ax = fig.axes[0]
     assert [line.get_ydata()[0] for line in ax.get_lines()] == [99.4]  # the target line
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(points)
-
-
-def test_the_goal_line_names_the_smallest_study_of_10_seeds_that_holds_on_9():
-    def study(label, params, held, seeds):
-        return [(label, params, 99.45)] * held + [(label, params, 99.35)] * (seeds - held)
-    points = study("phase 1", 7896, 3, 3) + study("phase 4", 7753, 8, 10) + study("phase 5", 3616, 9, 10)
-    assert utils.goal_holders(points) == ("The smallest recorded model that holds on at least 9 of 10 seeds: "
-                                          "phase 5, 3,616 parameters (9 of 10).")
-    points = study("phase 4", 7753, 8, 10) + study("phase 5", 3616, 6, 10) + study("phase 5, round 1", 3912, 1, 5)
-    assert utils.goal_holders(points) == ("No recorded study holds on at least 9 of 10 seeds: phase 5 (3,616 "
-                                          "parameters) held on 6 of 10; phase 4 (7,753 parameters) held on 8 of 10.")

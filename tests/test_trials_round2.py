@@ -1,7 +1,5 @@
 """Round 2 of phase 4's trials: the levers, the paired statistics and the two-stage rule, with exact values."""
 
-import json
-
 import pytest
 import torch
 

@@ -1,8 +1,6 @@
 """Round 3 of phase 4's trials: the levers, the stages and the decision, with exact values; and the two new training
 paths (the average restarted, BatchNorm statistics recomputed) on a slice."""
 
-import json
-
 import pytest
 import torch
 

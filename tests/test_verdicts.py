@@ -8,14 +8,14 @@ import nbformat
 import pytest
 
 import utils
-from utils.records import run_row, summarize
+from utils.records import run_row
 from utils.report import readme, verdicts
 
 
 def study(lows, phase=4, threads=1):
     runs = [{**run_row(seed, [99.0] * 10 + [low] * 5), "platform": {"threads": threads}}
             for seed, low in enumerate(lows, start=1)]
-    return {"phase": phase, "recipes": [{"name": "final recipe", "runs": runs}]}
+    return {"phase": phase, "recipes": [{"name": "final recipe", "recipe": utils.RECIPES[phase], "runs": runs}]}
 
 
 def record(last5, phase=4, params=7753, seed=1, threads=2):
@@ -50,10 +50,29 @@ def test_a_run_that_is_the_studys_own_says_so():
     assert "this notebook's run is the study's seed 1: last 5 epochs" in verdicts.verdict_block(mine, same)
 
 
-def test_phase_5s_block_judges_its_size_goal_too():
-    block = verdicts.verdict_block(record([99.45] * 5, phase=5, params=3616), study([99.45] * 9 + [99.3], phase=5))
-    assert ("phase 5's goal, the target with at most 4,000 parameters (stretch 3,000): MET (3,616 parameters, within "
-            "the size; held on 9 of 10 seeds)") in block.splitlines()
+GOAL_ROW = next(row for row in utils.PHASES if row.goal)
+
+
+def sized(lows, model):
+    return {**study(lows, GOAL_ROW.number)["recipes"][0], "recipe": {"model": model}}
+
+
+def test_phase_5s_block_answers_its_size_goal_over_every_size_its_study_ran():
+    held, missed = [99.45] * 9 + [99.3], [99.45] * 8 + [99.3] * 2
+    pick, within = GOAL_ROW.recipe["model"], "8-d8-M-s30-s30-s30"  # 3,948 parameters
+    both = {"phase": GOAL_ROW.number, "recipes": [sized(held, pick), sized(held, within)]}
+    block = verdicts.verdict_block(record([99.45] * 5, GOAL_ROW.number, GOAL_ROW.params), both)
+    assert (f"phase {GOAL_ROW.number}'s goal, at most 4,000 parameters (stretch goal: 3,000), holding on at least 9 of "
+            "10 seeds, is met by 3,948 parameters; the stretch goal's 3,000 is not.") in block.splitlines()
+    stretch = {**both, "recipes": [sized(missed, pick), sized(held, "8-d8-M-s16-s16-s16")]}  # 2,016 parameters
+    assert verdicts.goal_answer(stretch).endswith("is met** by 2,016 parameters, within the stretch goal's size too.")
+    missing = {**both, "recipes": [sized(held, pick), sized(missed, within)]}
+    assert verdicts.goal_answer(missing) == (
+        "**The goal, at most 4,000 parameters (stretch goal: 3,000), holding on at least 9 of 10 seeds, is not met.** "
+        f"The smallest model measured to hold on 9 of 10 is {GOAL_ROW.params:,} parameters.")
+    before = utils.phases.phase(GOAL_ROW.number - 1)
+    assert verdicts.goal_answer({**both, "recipes": [sized(missed, pick)]}).endswith(
+        f"is phase {before.number}'s {before.params:,} (its own study): no smaller size studied held.")
 
 
 def test_the_study_table_marks_each_miss_and_shows_both_numbers_per_seed():
@@ -99,6 +118,16 @@ def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path
     assert "| 1. baseline | 7,896 | no seed study: not judged |" in first  # one run that held proves nothing
     (tmp_path / utils.PHASES[3].study).write_text(json.dumps(study([99.45] * 9 + [99.3], 4)))
     assert readme.status_table(tmp_path).startswith("**Phase 4 meets the target; the others do not.**")
+    pick, within = (sized(lows, model) for lows, model in (([99.45] * 9 + [99.3], GOAL_ROW.recipe["model"]),
+                                                            ([99.45] * 8 + [99.3] * 2, "8-d8-M-s30-s30-s30")))
+    goal = {"phase": GOAL_ROW.number, "recipes": [pick, within]}
+    (tmp_path / GOAL_ROW.study).write_text(json.dumps(goal))
+    first = readme.status_table(tmp_path)
+    assert first.startswith(f"**Phases 4 and {GOAL_ROW.number} meet the target; the others do not.**")
+    answer = verdicts.goal_answer(goal, f"Phase {GOAL_ROW.number}'s goal")  # the pick holds, the size within misses
+    assert first.endswith(f"\n\n{answer}") and answer.startswith(f"**Phase {GOAL_ROW.number}'s goal, at most 4,000 ")
+    assert answer.endswith(f"is not met.** The smallest model measured to hold on 9 of 10 is {GOAL_ROW.params:,} "
+                           "parameters.")
 
 
 # What a reader scrolls through: text output lines (images excluded) per notebook, a budget each (issue 26).

@@ -34,10 +34,10 @@ from .report.diagnostics import (augmentation_rows, batchnorm_activations, miscl
                                  versions)
 from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr,
                            plot_frontier, plot_seed_curves, plot_series, plot_test_accuracy, plot_trials)
-from .report.readme import goal_holders, series_points
+from .report.readme import series_points
 from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_markdown
-from .report.tables import (blocks_markdown, comparison_markdown, last5_markdown, powered_trials_markdown,
+from .report.tables import (comparison_markdown, last5_markdown, powered_trials_markdown,
                             trials_markdown)
 from .report.verdicts import finalists_table, frontier_table, study_table, test_set_table, verdict_block
 from .trained import load_trained, predict
@@ -45,8 +45,8 @@ from .trained import load_trained, predict
 __all__ = [
     "AugmentSpec", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
     "ProjectNotFound", "RECIPES", "WRITE_UP_PHASE4", "analysis_markdown", "augmentation_rows",
-    "batchnorm_activations", "blocks_markdown", "build_model", "build_transforms", "changes_markdown",
-    "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit", "goal_holders",
+    "batchnorm_activations", "build_model", "build_transforms", "changes_markdown",
+    "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit",
     "goal_verdict", "last5_markdown", "layer_table", "load_record", "load_result", "load_split",
     "load_study", "load_trained", "load_trials", "make_loaders", "make_optimizer", "misclassified",
     "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",

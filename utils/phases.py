@@ -52,12 +52,14 @@ PHASES = (
           rounds=("phase4_trials.json", "phase4_trials_round2.json", "phase4_trials_round3.json"),
           chosen_round=3, command="trials", reported=(7753, 98.75, 99.47),
           compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),), analysis="schedule"),
-    Phase(5, "05_smallest_model", "beyond the original write-up: a smaller model, chosen on validation digits",
-          recipes.PHASE5, 3616,
-          ("phase5_search", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
+    Phase(5, "05_smallest_model", "beyond the original write-up: phase 4's recipe on a smaller model",
+          recipes.PHASE5, 6664,
+          ("phase5_frontier", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
           study="phase5_study.json", rounds=("phase5_search.json", "phase5_search_round2.json", "phase5_frontier.json"),
-          chosen_round=2,
-          command="search", goal=True, earlier=(("round 1", "phase5_seeds.json"),), analysis="smallest"),
+          chosen_round=3, command="search", goal=True, analysis="frontier",
+          compared_with=(("the largest size within the goal", recipes.PHASE5_WITHIN_GOAL),),
+          compared_seeds=tuple(range(1, 11)),
+          earlier=(("round 1", "phase5_seeds.json"), ("round 2", "past/phase5_study_round2.json"))),
 )
 BY_NUMBER = {phase.number: phase for phase in PHASES}
 RECIPES = {phase.number: phase.recipe for phase in PHASES}  # phase -> recipe, as the notebooks read it
@@ -81,10 +83,13 @@ TEST_SET_STUDIES = (
     ("2026-11-27", 5, "round 1's pick of the search", "phase5_seeds.json", "short of the goal: round 2 of the search"),
     ("2026-11-28", 4, "round 2's pick, C + an EMA of the weights", "past/phase4_study_round2.json",
      "short of the target: round 3 of the trials, levers aimed at the mean"),
-    ("2026-11-28", 5, "round 2's pick of the search", "phase5_study.json",
-     "far short of the goal: the frontier over model sizes (next)"),
+    ("2026-11-28", 5, "round 2's pick of the search", "past/phase5_study_round2.json",
+     "far short of the goal: the frontier over model sizes (issue 28)"),
     ("2026-11-30", 4, "round 3's pick: round 2's + batches of 64", "phase4_study.json",
      "the target held: phase 5's frontier runs under this recipe (issue 28)"),
+    ("2026-12-01", 5, "the frontier's pick, 6,664 parameters, and the largest size within the goal, 3,948",
+     "phase5_study.json", "both short of the target, their seeds spread wider than phase 4's, which the frontier's "
+     "level assumed: the smallest model measured to hold stays phase 4's (no further look yet)"),
 )
 
 

@@ -7,9 +7,8 @@ every comparative word ("higher", "held", "below") is chosen by the numbers it d
 import math
 
 from ..core.data import PART_SIZES
-from ..experiments.trials import apart, apart_words, paired, paired_text, runs_on, score
-from ..goal import (GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, STRETCH_PARAMS, TARGET_ACC, goal_held, goal_line,
-                    held, judged)
+from ..experiments.trials import apart_words, paired, paired_text
+from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, held, judged
 from ..phases import phase as phase_row
 from ..records import entry_params, summarize
 
@@ -160,22 +159,27 @@ def _schedule(record, previous, trials, studies) -> list[str]:
     lines.append(
         f"**What the study says.** A last-{HOLD_EPOCHS} minimum of {fs['mean_min_last']:.2f} +- "
         f"{fs['se_min_last']:.2f}% over seeds (standard deviation {fs['std_min_last']:.2f}) sits "
-        f"{fs['mean_min_last'] - TARGET_ACC:+.2f} points from the line, "
-        + (f"and {fs['held']} of {fs['seeds']} seeds held; a seed that falls below the line does so by "
-           f"chance. " if goal_held(fs) else
-           f"so some seeds fall below it by chance; holding on {GOAL_HELD} of every {GOAL_SEEDS} seeds needs the "
-           f"mean itself higher. ")
+        f"{fs['mean_min_last'] - TARGET_ACC:+.2f} points from the line, {_held_words(fs)} "
         + _paired_sentence(final, other))
     return lines
+
+
+def _held_words(summary: dict) -> str:
+    """What a study's count of held seeds says, beside its mean: chance below the line, or a mean too low."""
+    if not goal_held(summary):
+        return (f"so some seeds fall below it by chance; holding on {GOAL_HELD} of every {GOAL_SEEDS} seeds needs the "
+                "mean itself higher.")
+    missed = summary["seeds"] - summary["held"]
+    return (f"and {summary['held']} of {summary['seeds']} seeds held"
+            + ("." if not missed else "; the one that fell below the line did so by chance." if missed == 1 else
+               "; those that fell below the line did so by chance."))
 
 
 def _paired_sentence(final, other) -> str:
     """The final recipe against the one it is compared with, seed by seed over the seeds both ran."""
     d = paired(final["runs"], other["runs"])
-    verdict = ("within one standard error: no detectable difference" if not apart(d) else
-               "more than one standard error" + ("" if apart(d) == 2 else ", less than two"))
     return (f"Seed by seed over the {d['seeds']} seeds both ran, the final recipe's last-{HOLD_EPOCHS} minimum is "
-            f"{d['mean']:+.3f} +- {d['se']:.3f} points from the original write-up's ({verdict}).")
+            f"{paired_text(d)} points from the original write-up's: {apart_words(d)}.")
 
 
 def _trials_choice(trials) -> str:
@@ -195,9 +199,7 @@ def _trials_choice(trials) -> str:
     if "vs_round2" in trials:
         d = trials["vs_round2"]
         text += (f" Against round 2's pick, seed by seed over the {d['seeds']} seeds both ran: {paired_text(d)} "
-                 f"points, " + ("within one standard error: no detectable gain." if not apart(d) else
-                                "more than two standard errors." if apart(d) == 2 else
-                                "more than one standard error, less than two."))
+                 f"points, {apart_words(d)}.")
     return text
 
 
@@ -216,8 +218,8 @@ def frontier_steps(record: dict) -> list[str]:
 
 def _frontier(record, previous, search, studies) -> list[str]:
     """Phase 5 as the frontier chose it (``utils.experiments.frontier``): how the sizes ran and what the rule's level
-    is, what each step down gave up, and what the test-set studies answer: the goal met, or the smallest size that
-    holds on 9 of 10 and how far within the goal's size it is not."""
+    is, what each step down gave up, and what the test-set studies measured against what the frontier foretold (the
+    goal's answer is stated once, in the verdict: ``verdicts.goal_answer``)."""
     c = search["calibration"]
     sizes = sorted((size for size in search["candidates"] if size["runs"]), key=lambda size: size["params"])
     lines = [
@@ -229,64 +231,17 @@ def _frontier(record, previous, search, studies) -> list[str]:
         f"{c['level_test']:.3f}% on test, to {c['level_validation']:.3f}% on validation. The rule's decision: "
         f"{search['reason']}.",
         *frontier_steps(search)]
-    studied = [(entry_params(entry), summarize(entry["runs"])) for entry in studies.values()]
-    lines.append("**What the test-set studies say.** " + "; ".join(
-        f"{params:,} parameters held on {s['held']} of {s['seeds']} seeds (last-{HOLD_EPOCHS} minimum "
-        f"{s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}%, sd {s['std_min_last']:.2f})"
-        for params, s in sorted(studied, key=lambda study: study[0])) + ". " + _goal_answer(studied, previous))
-    return lines
-
-
-def _goal_answer(studied: list[tuple[int, dict]], previous: dict) -> str:
-    """Which of the two answers phase 5's goal gets (issue 28): met (with the stretch size or not), or not met and the
-    smallest model measured to hold on 9 of 10 (one of ``studied``, else phase 4's, ``previous``)."""
-    holding = sorted(params for params, s in studied if goal_held(s))
-    if holding and holding[0] <= GOAL_PARAMS:
-        return (f"**The goal, {goal_line()}, is met** by {holding[0]:,} parameters"
-                + (", within the stretch goal's size too." if holding[0] <= STRETCH_PARAMS else
-                   f"; the stretch goal's {STRETCH_PARAMS:,} is not."))
-    smallest = (f"{holding[0]:,} parameters" if holding else
-                f"phase 4's {previous['params']:,} (its own study): no smaller size studied held")
-    return (f"**The goal, {goal_line()}, is not met.** The smallest model measured to hold on {GOAL_HELD} of "
-            f"{GOAL_SEEDS} is {smallest}.")
-
-
-def _smallest(record, previous, search, studies) -> list[str]:
-    acc = record["test_acc"]
-    by_name = {c["name"]: c for c in search["candidates"]}
-    stage1, stage2, finalists = ([by_name[name] for name in search["stages"][k]] for k in ("1", "2", "3"))
-    picked = by_name[search["picked"]]
-    seeds = search["stage_seeds"]
-    sizes = [c["params"] for c in stage1]
-    base = by_name[picked["spec"]]  # the pick's architecture under phase 4's recipe, as stage 1 ran it
-    third = (f"stage 3: the finalists ({', '.join(c['name'] for c in finalists)}) on seeds "
-             if len(finalists) > 1 else f"stage 3: its one finalist, {finalists[0]['name']}, on seeds ")
-    lines = [
-        f"**The search chose the model and the recipe, on validation digits.** Stage 1: {len(stage1)} architectures "
-        f"of {min(sizes):,} to {max(sizes):,} parameters under phase 4's recipe, seeds "
-        f"{_seeds(seeds['1'])}; stage 2: {len(stage2)} recipe levers on the frontier architecture, "
-        f"{stage2[0]['spec'] if stage2 else '-'}; {third}{_seeds(seeds['3'])} as well. The rule's decision: "
-        f"{search['reason']}.",
-    ]
-    smaller = sorted((c for c in stage1 if c["params"] < picked["params"]), key=lambda c: -c["params"])
-    first = seeds["1"]
-    if smaller:
-        levers = " + ".join(picked["levers_applied"])
-        lines.append(f"**What the smaller ones did** on validation digits, under phase 4's recipe"
-                     + (f" (the levers ran on the frontier architecture alone: no smaller one was tried with {levers})"
-                        if levers else "") + f": mean last-{HOLD_EPOCHS} minimum over seeds {_seeds(first)}, and the "
-                     f"paired difference from {base['name']} under the same recipe: " + "; ".join(
-                         f"{c['name']} ({c['params']:,} parameters) {score(c['runs'], first)['mean']:.3f}% "
-                         f"({_signed(paired(runs_on(c, first), runs_on(base, first)))})"
-                         for c in smaller) + ".")
-    final = next(iter(studies.values()))["summary"]
-    lines.append(
-        f"**What the study says.** With {record['params']:,} parameters, "
-        f"{previous['params'] - record['params']:,} fewer "
-        f"than phase 4's {previous['params']:,}, the last-{HOLD_EPOCHS} minimum over its {final['seeds']} seeds is "
-        f"{final['mean_min_last']:.2f} +- {final['se_min_last']:.2f}%, {TARGET_ACC - final['mean_min_last']:.2f} "
-        f"points below the line on average: the goal, {goal_line()}, needs the mean well above it, and no smaller "
-        "model searched came near phase 4's level on validation digits.")
+    by_model = {size["name"]: size for size in sizes}
+    studied = sorted(((entry_params(entry), summarize(entry["runs"]), by_model.get(entry["recipe"]["model"]))
+                      for entry in studies.values()), key=lambda study: study[0])
+    lines.append("**What the test-set studies say**, each size's mean against what its validation mean, moved by the "
+                 f"offset, foretold, and its seed spread against phase 4's {c['test_std']:.3f}, which the level "
+                 "assumes: " + "; ".join(
+                     f"{params:,} parameters held on {s['held']} of {s['seeds']} seeds (last-{HOLD_EPOCHS} minimum "
+                     f"{s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}%"
+                     + (f", foretold {summarize(size['runs'])['mean_min_last'] - c['offset']:.2f}%" if size else "")
+                     + f"; sd {s['std_min_last']:.3f})" for params, s, size in studied)
+                 + ". The goal's answer is the verdict's, above.")
     return lines
 
 
@@ -295,13 +250,8 @@ def _seeds(seeds) -> str:
     return f"{seeds[0]}-{seeds[-1]}" if consecutive else ", ".join(map(str, seeds))
 
 
-def _signed(d) -> str:
-    return f"{d['mean']:+.3f} +- {d['se']:.3f}" if d["seeds"] > 1 else f"{d['mean']:+.3f}, one seed"
-
-
 # Each phase's own prose, named by its row of the phase table (``utils.phases.Phase.analysis``).
-WRITERS = {"baseline": _baseline, "batchnorm": _batchnorm, "gap": _gap, "schedule": _schedule, "smallest": _smallest,
-           "frontier": _frontier}
+WRITERS = {"baseline": _baseline, "batchnorm": _batchnorm, "gap": _gap, "schedule": _schedule, "frontier": _frontier}
 
 
 def analysis_markdown(record: dict, previous: dict | None = None, trials: dict | None = None,

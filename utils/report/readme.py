@@ -7,15 +7,14 @@ from pathlib import Path
 from ..checks.regression import phase_runs, spread_tolerance
 from ..core.machine import describe
 from ..core.models import build_model
-from ..goal import (GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, goal_line, goal_met, held, held_line,
-                    last5_min)
+from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, last5_min
 from ..paths import results_dir as results_dir_of_project
 from ..phases import PHASES
 from ..records import WRITTEN_BY, entry_params, load, load_benches, load_result
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
 from .tables import bench_summary, powered_trials_markdown, trials_markdown
-from .verdicts import frontier_table, status_line, test_set_table
+from .verdicts import frontier_table, goal_answer, status_line, test_set_table
 
 
 def _load(results_dir, name: str) -> dict | None:
@@ -33,10 +32,10 @@ def phases_table() -> str:
 
 
 def status_table(results_dir) -> str:
-    """The README's first screen: each phase against the target as written, over its seed study (or, without one, over
-    its recorded runs), then one sentence on the series as a whole."""
+    """The README's first screen: one sentence on the series as a whole, then each phase against the target as
+    written, over its seed study (or, without one, over its recorded runs), then phase 5's goal answered."""
     lines = ["| phase | params | the target over seeds |", "|---|---:|---|"]
-    met = []
+    met, goals = [], []
     for row in PHASES:
         study = _load(results_dir, row.study) if row.study else None
         try:
@@ -47,10 +46,13 @@ def status_table(results_dir) -> str:
         line = status_line(study, runs)
         met += [str(row.number)] if "**MET**" in line else []
         lines.append(f"| {row.number}. {row.title} | {row.params:,} | {line} |")
+        if row.goal and study:
+            goals.append(goal_answer(study, f"Phase {row.number}'s goal"))
+    others = "" if len(met) == len(PHASES) else "; the others do not"
     verdict = ("**No phase meets the target yet.**" if not met else
-               f"**Phase {met[0]} meets the target; the others do not.**" if len(met) == 1 else
-               f"**Phases {', '.join(met)} meet the target.**")
-    return f"{verdict}\n\n" + "\n".join(lines)
+               f"**Phase {met[0]} meets the target{others}.**" if len(met) == 1 else
+               f"**Phases {', '.join(met[:-1])} and {met[-1]} meet the target{others}.**")
+    return f"{verdict}\n\n" + "\n".join(lines) + "".join(f"\n\n{goal}" for goal in goals)
 
 
 def run_time(results_dir) -> str:
@@ -99,7 +101,6 @@ def study_table(results_dir) -> str:
     """The seed studies of phases 4 and 5: each recipe, how many seeds held, and their spread."""
     lines = [f"| phase | recipe | params | seeds | held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} | "
              f"mean final | std final | worst last-{HOLD_EPOCHS} minimum |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    goal = ""
     for row in (row for row in PHASES if row.study):
         study = _load(results_dir, row.study)
         if study is None:
@@ -109,15 +110,12 @@ def study_table(results_dir) -> str:
         entries = [(entry["name"], entry) for entry in study["recipes"]] + [
             (f"{label}'s pick ({entry['recipe']['model']})", entry) for label, past in earlier if past
             for entry in past["recipes"]]
-        for index, (name, entry) in enumerate(entries):
+        for name, entry in entries:
             s = entry["summary"]
             params = entry_params(entry)
             lines.append(f"| {row.number} | {name} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
                          f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
-            if row.goal and index == 0:  # the phase's own model, judged by phase 5's parameter goal
-                goal = (f"\n\nPhase 5's goal, {goal_line()}: "
-                        f"**{'MET' if goal_met(params, s) else 'NOT MET'}** ({params:,} parameters; {held_line(s)}).")
-    return "\n".join(lines) + goal
+    return "\n".join(lines)
 
 
 # The README's tables of trials and searches, each generated from its record: section -> results/<file>.
@@ -162,23 +160,6 @@ def series_points(results_dir=None) -> list[tuple[str, int, float]]:
                 label = ", ".join([f"phase {row.number}"] + [earlier] * bool(earlier) + [entry["name"]] * bool(index))
                 points += [(label, params, run["min_last"]) for run in entry["runs"]]
     return points
-
-
-def goal_holders(points: list[tuple[str, int, float]]) -> str:
-    """Phase 5's consistency goal (``utils.goal.goal_held``) over every recorded study of ``series_points``: the
-    smallest model that holds it, or, when none does, what each study of enough seeds held. One sentence."""
-    groups: dict[tuple[str, int], list[float]] = {}
-    for label, params, low in points:
-        groups.setdefault((label, params), []).append(low)
-    rows = sorted((params, label, sum(low >= TARGET_ACC for low in lows), len(lows))
-                  for (label, params), lows in groups.items() if len(lows) >= GOAL_SEEDS)
-    holding = [row for row in rows if goal_held({"held": row[2], "seeds": row[3]})]
-    if holding:
-        params, label, kept, seeds = holding[0]
-        return (f"The smallest recorded model that holds on at least {GOAL_HELD} of {GOAL_SEEDS} seeds: {label}, "
-                f"{params:,} parameters ({kept} of {seeds}).")
-    return (f"No recorded study holds on at least {GOAL_HELD} of {GOAL_SEEDS} seeds: " + "; ".join(
-        f"{label} ({params:,} parameters) held on {kept} of {seeds}" for params, label, kept, seeds in rows) + ".")
 
 
 def tolerance_table(results_dir) -> str:

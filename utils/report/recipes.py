@@ -76,13 +76,20 @@ def recipe_markdown(recipe: dict, previous: tuple[str, dict] | None = None) -> s
     return "\n".join(lines)
 
 
+# A build_spec token's kind (its first letter, "" for a plain number) in words, in the order a description lists them.
+SPEC_KINDS = {"": "3x3 convolutions (N)", "d": "3x3 convolutions with dilation 2 (dN)", "M": "2x2 max-pool (M)",
+              "s": "depthwise-separable 3x3 blocks (sN)", "t": "1x1 convolutions (tN)"}
+
+
 def model_name(model: int | str) -> str:
     """What ``utils.build_model(model)`` builds, in words: a phase's model, or a ``build_spec`` string's GAP net."""
     if isinstance(model, int):
         return MODEL_NAMES[model]
-    separable = "depthwise-separable 3x3 blocks (sN), " if "s" in model else ""
-    return (f"`{model}`, a GAP net of 3x3 convolutions (N), {separable}2x2 max-pool (M), then phase 3's 1x1 conv to "
-            f"10 maps and global average pooling ({count_parameters(build_spec(model)):,} parameters)")
+    kinds = {token[0] if token[0] in SPEC_KINDS else "" for token in model.split("-")}
+    blocks = ", ".join(words for kind, words in SPEC_KINDS.items() if kind in kinds)
+    return (f"`{model}`, a GAP net of {blocks}, then phase 3's 1x1 conv to 10 maps and global average pooling "
+            f"({count_parameters(build_spec(model)):,} parameters)")
+
 
 
 def changes_markdown(phase: int) -> str:

@@ -3,7 +3,7 @@ a seed study, and the trials and searches that chose the recipes."""
 
 import statistics
 
-from ..experiments.trials import apart, paired_text
+from ..experiments.trials import paired_text
 from ..goal import HOLD_EPOCHS, TARGET_ACC, judged, last5_min
 from ..phases import phase as phase_row
 
@@ -114,38 +114,6 @@ def powered_trials_markdown(record: dict) -> str:
             f"standard error of the mean over seeds; vs best: the mean paired difference from the best candidate and "
             f"its standard error, over the seeds both ran.\n\n{what}\n\nRule (committed before the runs): "
             f"{record['rule']}.\n\n{verdict}")
-
-
-def blocks_markdown(record: dict) -> str:
-    """What each building block and each recipe lever of phase 5's search buys on validation digits: the paired
-    difference of the last-5 minimum, with it against without it, over the seeds both ran
-    (``utils.experiments.search2.CONTRASTS``; each stage-2 lever against the frontier architecture it was applied
-    to)."""
-    from ..experiments.search2 import CONTRASTS, LEVERS
-    from ..experiments.trials import paired
-    by_name = {c["name"]: c for c in record["candidates"] if c["runs"]}
-    rows = [(what, by_name.get(a), by_name.get(b)) for what, a, b in CONTRASTS]
-    for name in record.get("stages", {}).get("2", []):
-        lever = by_name.get(name)
-        if lever:
-            rows.append((LEVERS[lever["levers_applied"][-1]][0], lever, by_name.get(lever["spec"])))
-    lines = ["| change | with it | parameters | vs without it, paired (points) | seeds | reading |",
-             "|---|---|---:|---:|---:|---|"]
-    for what, a, b in rows:
-        if a is None or b is None:
-            continue
-        d = paired(a["runs"], b["runs"])
-        if d["seeds"] < 2:
-            versus, reading = f"{d['mean']:+.3f}", "one seed: no standard error yet"
-        else:
-            versus = paired_text(d)
-            reading = ("no detectable difference" if not apart(d) else
-                       ("better" if d["mean"] > 0 else "worse") + " by more than one standard error"
-                       + ("" if apart(d) == 2 else ", less than two"))
-        lines.append(f"| {what} | {a['name']} | {a['params'] - b['params']:+,} | {versus} | {d['seeds']} | {reading} |")
-    return "\n".join(lines) + ("\n\nEach row: the candidate with the change minus the one without it, seed by seed, "
-                               "mean and standard error of the difference in the minimum validation accuracy over "
-                               f"the last {HOLD_EPOCHS} epochs; parameters: what the change adds (negative: saves).")
 
 
 def bench_summary(result: dict) -> str:
