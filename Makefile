@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(PY) -m utils.commands.run $(if $(OUT),--out $(OUT),--readme README.md)
 
 # Unit tests, then smoke runs, then every notebook re-executed and compared; the time of each part is printed.
-# About 33 minutes on 2 CPU cores (1,959 s measured on a clean clone of 7e2f6bd, set-up apart); needs MNIST (MNIST_ROOT, or
+# About 36 minutes on 2 CPU cores (2,137 s measured on a clean clone of 9cf2334, set-up apart); needs MNIST (MNIST_ROOT, or
 # <project>/data).
 test: $(STAMP)
 	@t0=$$(date +%s); \
