@@ -25,7 +25,7 @@ class Phase:
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
     compared_with: tuple[tuple[str, dict], ...] = ()  # other recipes its seed study runs beside its own, by name
     compared_seeds: tuple[int, ...] = tuple(range(1, 6))  # the seeds its study runs each of them under
-    goal: bool = False           # judged by phase 5's parameter goal (utils.goal.goal_met) beside the mission
+    goal: bool = False           # judged by phase 5's parameter goal (report.verdicts.goal_answer) beside the mission
     earlier: tuple[tuple[str, str], ...] = ()  # (label, results/<file>): studies of the phase's earlier recipes, still
                                                # points of the series figure
     analysis: str = ""           # its Analysis, written by utils.report.analysis.WRITERS[analysis]
