@@ -71,7 +71,7 @@ spread: $(STAMP)
 # of the recipe it is compared with: about an hour on 2 CPU cores) -> results/phase4_study.json. More seeds of its
 # recipe: make study PHASE=4 SEEDS="$(seq -s ' ' 1 20)" (the recorded runs are kept).
 study: $(STAMP)
-	$(PY) -m utils.commands.study --phase $(PHASE) --jobs 2 $(if $(SEEDS),--seeds $(SEEDS))
+	$(PY) -m utils.commands.study --phase $(PHASE) --jobs $(or $(JOBS),2) $(if $(SEEDS),--seeds $(SEEDS)) $(if $(DEVICE),--device $(DEVICE))
 
 bench: $(STAMP)
 	$(PY) -m utils.commands.bench --record

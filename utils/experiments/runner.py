@@ -8,6 +8,7 @@ bench measured as the better layout). Each round's candidates and rule live besi
 ``round2``, ``search2``, ``round3``); the results files are the phase table's.
 """
 
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -16,6 +17,7 @@ from pathlib import Path
 from ..core.machine import platform_record
 from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
+from ..core.runtime import pick_device
 from ..phases import PHASES, phase as phase_row, rounds_of
 from ..records import WRITTEN_BY, as_recorded, load, run_row, summarize, write_json
 from . import frontier as frontier_rules, round1, round2 as round2_rules, round3 as round3_rules
@@ -28,9 +30,10 @@ def _train_one(key, config: dict, threads: int) -> tuple:
     """In a worker process: one complete run; returns ``(key, row)``."""
     import torch  # the worker's own torch, limited to its share of the cores
     torch.set_num_threads(threads)
+    device = pick_device(config["device"])
     start = time.perf_counter()
-    _, history = train_recipe(config, "cpu", progress=False, log=None)
-    platform = {**platform_record("cpu"), **({"torch_compile": True} if config["compile"] else {})}
+    _, history = train_recipe(config, device, progress=False, log=None)
+    platform = {**platform_record(device), **({"torch_compile": True} if config["compile"] else {})}
     return key, run_row(config["seed"], history.test_acc, time.perf_counter() - start, platform)
 
 
@@ -43,7 +46,9 @@ def run_pool(jobs: list[tuple], workers: int, on_done, log=print) -> None:
     """Run ``jobs`` (``(key, config)`` pairs) in ``workers`` processes, each with cores / workers threads."""
     threads = _threads(workers)
     log(f"{len(jobs)} runs, {workers} at a time, {threads} thread(s) each")
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # CUDA cannot be used in a forked child: GPU workers start as fresh interpreters
+    context = multiprocessing.get_context("spawn" if any(config["device"] != "cpu" for _, config in jobs) else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_train_one, key, config, threads) for key, config in jobs]
         for done, future in enumerate(as_completed(futures), start=1):
             key, row = future.result()
@@ -94,7 +99,7 @@ class Recording:
             if kept:
                 entry["runs"].append(kept)
             else:
-                jobs.append((entry["name"], run_config(recipe, seed=seed, device="cpu", **options)))
+                jobs.append((entry["name"], run_config(recipe, seed=seed, **{"device": "cpu", **options})))
         return jobs
 
     def run(self, jobs: list[tuple], workers: int, write, log=print) -> None:
@@ -364,15 +369,15 @@ def _phase5_reference(seeds: list[int], results: Path) -> dict:
 
 
 def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int, out: Path, data_dir=None,
-          log=print, compile: bool = False, command: str | None = None) -> dict:
+          log=print, compile: bool = False, command: str | None = None, device: str = "cpu") -> dict:
     """Phase ``phase``'s seed study on the test split (``make study``): its own recipe under ``seeds`` and each recipe
     it is compared with (``utils.phases.Phase.compared_with``) under ``compared_seeds``, each seed a complete run in
     a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row;
-    ``command``: the command that asked, as recorded). The first of ``seeds`` runs alone with every core, as the
-    notebook runs it: the notebook's run is that seed."""
+    ``command``: the command that asked, as recorded; ``device``: where each run trains). On the CPU the first of
+    ``seeds`` runs alone with every core, as the notebook runs it: the notebook's run is that seed."""
     row = phase_row(phase)
     plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds)
-                                                    for name, recipe in row.compared_with]
+                                                    for name, recipe in row.compared_with if compared_seeds]
     recording = Recording(out, group="recipes")
     # The notebook's run is the first seed, alone with every core: a first seed recorded with fewer threads (an
     # older study's layout) is another run under the same name, and runs again, replacing it.
@@ -387,7 +392,7 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
                              f"them too, or write to another file (--out), rather than drop recorded runs")
     jobs = [job for name, recipe, wanted in plan
             for job in recording.plan({"name": name, "recipe": as_recorded(recipe), "runs": []}, wanted, recipe=recipe,
-                                      data_dir=data_dir, compile=compile)]
+                                      data_dir=data_dir, compile=compile, device=device)]
 
     def write() -> dict:
         record = {"command": command or f"make study PHASE={phase}", "phase": phase, "split": "test", "seeds": seeds,
@@ -398,7 +403,7 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
     # The notebook's own run is the study's first seed (seed 1, the notebook's): it runs first, alone, with every
     # core, as a notebook runs, so that the notebook and the study hold one run, bit for bit; the rest run two at a
     # time (each with its share of the cores), the faster layout for many runs.
-    first = [job for job in jobs if job[0] == plan[0][0] and job[1]["seed"] == seeds[0]]
+    first = [job for job in jobs if job[0] == plan[0][0] and job[1]["seed"] == seeds[0] and device == "cpu"]
     if first:
         recording.run(first, 1, write, log)
     recording.run([job for job in jobs if job not in first], workers, write, log)
