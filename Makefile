@@ -48,10 +48,11 @@ test-slow: $(STAMP)
 regress: $(STAMP)
 	$(PY) -m utils.commands.regress $(if $(FULL),--full)
 
-# Phase 4's recipe trials, round 3, on the validation split (utils/experiments/round3.py): stage 1 (8 candidates x 4
-# seeds), stage 2 (up to 2 combinations x 4), stage 3 (the survivors on seeds 5-8), stage 4 (up to 2 finalists on
-# seeds 9-16): 50-75 runs of 8.5-11 minutes, 2 at a time through torch.compile: 4-6.5 hours on 2 CPU cores,
-# resumable (results/phase4_trials_round3.json keeps every finished run). Earlier rounds: --round 1, --round 2.
+# Phase 4's recipe trials, round 4, on the validation split: a plan (utils/experiments/phase4_round4.py) that the
+# experiment driver runs. Stage 1: 6 candidates x seeds 1-4 (the base's runs are round 3's); stage 2: those within two
+# paired standard errors of the best, seeds 5-8; stage 3: the best and the simplest tied with it, seeds 9-16. Runs of
+# 8.5-11 minutes, 2 at a time through torch.compile, resumable (results/phase4_trials_round4.json keeps every
+# finished run). Earlier rounds: python -m utils.commands.trials --round 3 (or 2, 1).
 trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 

@@ -6,6 +6,7 @@ own keys (``RUN_KEYS``) beside them.
 """
 
 import copy
+import math
 
 import torch
 from torch import nn
@@ -17,7 +18,8 @@ from .runtime import seed_everything
 from .loop import History, averaged, fit, make_ema, on_device
 
 PIPELINES = ("fast", "torchvision")  # the resident fast path, or torchvision's DataLoader
-SCHEDULERS = ("none", "step", "multistep", "cosine")
+SCHEDULERS = ("none", "step", "multistep", "cosine", "onecycle")
+OPTIMIZERS = ("sgd", "adamw")
 EVAL_BATCH_SIZE = 2000  # evaluation needs no autograd, so large batches are cheap and fast
 
 
@@ -62,13 +64,21 @@ def make_loaders(config: dict, device) -> tuple:
 
 
 def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
-    """SGD as ``config["optimizer"]`` says and the scheduler ``config["schedule"]`` names.
+    """The optimiser ``config["optimizer"]`` names (SGD unless its ``name`` says "adamw") and the scheduler
+    ``config["schedule"]`` names.
 
     Returns ``(optimizer, scheduler or None, step_scheduler_per_batch)``.
     """
     opt, schedule, epochs = config["optimizer"], config["schedule"], config["train"]["epochs"]
-    optimizer = torch.optim.SGD(model.parameters(), lr=opt["lr"], momentum=opt["momentum"], nesterov=opt["nesterov"],
-                                weight_decay=opt["weight_decay"])
+    kind = opt.get("name", "sgd")
+    if kind == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=opt["lr"], momentum=opt["momentum"],
+                                    nesterov=opt["nesterov"], weight_decay=opt["weight_decay"])
+    elif kind == "adamw":
+        optimizer = torch.optim.AdamW(model.parameters(), lr=opt["lr"], betas=tuple(opt["betas"]),
+                                      weight_decay=opt["weight_decay"])
+    else:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {kind!r}")
     kind = schedule["name"]
     if kind == "none":
         return optimizer, None, False
@@ -80,7 +90,26 @@ def make_optimizer(model: nn.Module, config: dict, steps_per_epoch: int):
     if kind == "cosine":  # from the peak lr down to zero along half a cosine, one step per batch, no warm-up
         total = epochs * steps_per_epoch
         return optimizer, torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total, eta_min=0.0), True
+    if kind == "onecycle":
+        factor = onecycle_factor(schedule, opt["lr"], steps_per_epoch)
+        return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, factor), True
     raise ValueError(f"scheduler must be one of {SCHEDULERS}, got {kind!r}")
+
+
+def onecycle_factor(schedule: dict, peak: float, steps_per_epoch: int):
+    """The one-cycle policy as a multiple of the peak lr, per optimiser step: a linear warm-up from ``start`` to the
+    peak over ``warmup_epochs``, half a cosine down to ``floor`` by the end of epoch ``anneal_until``, then ``floor``
+    held to the end (the judged last epochs train at the floor)."""
+    warm, end = schedule["warmup_epochs"] * steps_per_epoch, schedule["anneal_until"] * steps_per_epoch
+    start, floor = schedule["start"] / peak, schedule["floor"] / peak
+
+    def factor(step: int) -> float:
+        if step < warm:
+            return start + (1 - start) * step / warm
+        if step < end:
+            return floor + (1 - floor) * (1 + math.cos(math.pi * (step - warm) / (end - warm))) / 2
+        return floor
+    return factor
 
 
 def train(model: nn.Module, train_batches, eval_batches, config: dict, progress: bool = True, leave: bool = True,
