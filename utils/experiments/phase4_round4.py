@@ -53,13 +53,14 @@ ROUND3 = phase(4).rounds[2]  # the base's runs (seeds 1-16, compiled, batches of
 RULE = (
     "score = the mean over seeds of the minimum validation accuracy over the last 5 epochs; candidates are compared "
     "through the paired difference over the same seeds and its standard error. Every run through torch.compile. "
-    "Stage 1: every candidate, seeds 1-4 (the base: round 3's runs of the same recipe, seeds 1-16). Stage 2: the "
-    "candidates not worse than the best by more than two paired standard errors (seeds 1-4) run seeds 5-8. Stage 3: "
-    "over seeds 1-8, the best of stage 2 and the candidate with the fewest levers within one paired standard error "
-    "of it run seeds 9-16. Decision over seeds 1-16: the better of the two, unless the one with fewer levers is "
-    "within one paired standard error of it; it replaces today's recipe only when its paired gain over the base "
-    "exceeds one standard error. Each candidate's level: the mean at which its own seed spread holds on 9 of every "
-    f"10 seeds, {TARGET_ACC:.2f} + {HOLD_Z:.4f} x its standard deviation of the last-5 minimum on validation digits, "
+    "The base (today's recipe) is in every stage, with round 3's runs of the same recipe on seeds 1-16. Stage 1: every "
+    "candidate, seeds 1-4. Stage 2: the candidates not worse than the best by more than two paired standard errors "
+    "(seeds 1-4) run seeds 5-8. Stage 3: over seeds 1-8, the best of stage 2 and the candidate with the fewest "
+    "levers within one paired standard error of it run seeds 9-16. Decision over seeds 1-16, among stage 3's "
+    "candidates and the base: the best, unless one with fewer levers is within one paired standard error of it; it "
+    "replaces today's recipe only when its paired gain over the base exceeds one standard error. Each candidate's "
+    f"level: the mean at which its own seed spread holds on 9 of every 10 seeds, {TARGET_ACC:.2f} + {HOLD_Z:.4f} x "
+    "its standard deviation of the last-5 minimum on validation digits, "
     "moved onto validation digits by phase 4's offset between the splits (the base's validation mean over seeds "
     "1-16 minus the test mean of phase 4's study, seeds 1-10). A candidate is expected to hold when its mean plus "
     "the standard error of its paired difference from the base reaches its level. A pick other than the base gets "
@@ -80,21 +81,22 @@ def _stage1(entries: Entries) -> list[str]:
 
 
 def _stage2(entries: Entries) -> list[str]:
-    """Every candidate not worse than the best by more than two paired standard errors over seeds 1-4."""
+    """The base (the reference: round 3's runs, nothing to train) and every candidate not worse than the best by more
+    than two paired standard errors over seeds 1-4."""
     ran = [entries[name] for name in _stage1(entries)]
     best = max(ran, key=lambda c: score(c["runs"], SEEDS["1"])["mean"])
-    kept = []
+    kept = ["base"]
     for c in ran:
         d = paired(runs_on(c, SEEDS["1"]), runs_on(best, SEEDS["1"]))
         if c is best or -d["mean"] <= 2 * d["se"]:
             kept.append(c["name"])
-    return kept
+    return list(dict.fromkeys(kept))
 
 
 def _stage3(entries: Entries) -> list[str]:
-    """Over seeds 1-8, the best of stage 2 and the candidate with the fewest levers tied with it (once each)."""
+    """The base, and over seeds 1-8 the best of stage 2 and the candidate with the fewest levers tied with it."""
     best, simplest, _, _ = choose([entries[name] for name in _stage2(entries)], FIRST8)
-    return list(dict.fromkeys([best["name"], simplest["name"]]))
+    return list(dict.fromkeys(["base", best["name"], simplest["name"]]))
 
 
 def levels(entries: Entries, results) -> dict:
@@ -115,7 +117,7 @@ def levels(entries: Entries, results) -> dict:
 
 
 def decide(entries: Entries, results) -> dict:
-    """The decision over seeds 1-16 (``RULE``)."""
+    """The decision over seeds 1-16 (``RULE``): among stage 3's candidates, the base included."""
     finalists = [entries[name] for name in _stage3(entries)]
     _, chosen, comparisons, reason = choose(finalists, ALL16, over=" over seeds 1-16")
     vs_base = paired(runs_on(chosen, ALL16), runs_on(entries["base"], ALL16))
