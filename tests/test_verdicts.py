@@ -150,3 +150,23 @@ def output_lines(path) -> int:
 def test_each_notebook_stays_within_its_budget_of_output_lines(row):
     path = utils.project_root() / "notebooks" / f"{row.notebook}.ipynb"
     assert 10 < output_lines(path) <= OUTPUT_BUDGET[row.number]
+
+
+def test_hold_rate_bound_is_the_one_sided_clopper_pearson_bound():
+    from math import comb
+
+    from utils.goal import hold_rate_bound
+    assert hold_rate_bound(10, 10) == pytest.approx(0.05 ** 0.1)  # all held: rate^10 = 5%
+    assert hold_rate_bound(0, 10) == 0.0
+    for held, seeds in ((18, 20), (9, 10), (7, 10)):
+        rate = hold_rate_bound(held, seeds)
+        tail = sum(comb(seeds, k) * rate ** k * (1 - rate) ** (seeds - k) for k in range(held, seeds + 1))
+        assert tail == pytest.approx(0.05, abs=1e-9)
+    assert round(hold_rate_bound(18, 20), 3) == 0.717 and round(hold_rate_bound(9, 10), 3) == 0.606
+
+
+def test_spreads_above_counts_standard_deviations_over_the_target():
+    from utils.goal import spreads_above
+    assert spreads_above({"mean_min_last": 99.46, "std_min_last": 0.03}) == pytest.approx(2.0)
+    assert spreads_above({"mean_min_last": 99.37, "std_min_last": 0.03}) == pytest.approx(-1.0)
+

@@ -24,7 +24,7 @@ from .core.runs import make_loaders, make_optimizer, run_config, train, train_re
 from .core.runtime import pick_device, seed_everything
 from .core.loop import evaluate, fit
 from .experiments.loaders import load_study, load_trials
-from .goal import goal_verdict, study_verdict, verdict
+from .goal import study_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
 from .recipes import WRITE_UP_PHASE4, tweak
@@ -47,7 +47,7 @@ __all__ = [
     "ProjectNotFound", "RECIPES", "WRITE_UP_PHASE4", "analysis_markdown", "augmentation_rows",
     "batchnorm_activations", "build_model", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit",
-    "goal_verdict", "last5_markdown", "layer_table", "load_record", "load_result", "load_split",
+    "last5_markdown", "layer_table", "load_record", "load_result", "load_split",
     "load_study", "load_trained", "load_trials", "make_loaders", "make_optimizer", "misclassified",
     "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
     "plot_digits", "plot_frontier", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy",

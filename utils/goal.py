@@ -7,6 +7,7 @@ seeds** of a seed study (``TARGET_WORDS``; a study needs at least ``GOAL_SEEDS``
 or misses; only a study meets or misses the target. Phase 5 adds a size: at most ``GOAL_PARAMS`` parameters.
 """
 
+import math
 from dataclasses import dataclass
 
 MAX_PARAMS = 8000      # the mission: fewer than this many parameters,
@@ -90,15 +91,23 @@ def goal_line() -> str:
             f"{GOAL_HELD} of {GOAL_SEEDS} seeds")
 
 
-def goal_met(params: int, summary: dict) -> bool:
-    """Phase 5's goal: at most ``GOAL_PARAMS`` parameters and ``goal_held`` over its seed study."""
-    return params <= GOAL_PARAMS and goal_held(summary)
+def hold_rate_bound(held_seeds: int, seeds: int, confidence: float = 0.95) -> float:
+    """How sure a study is: the lowest rate of holding that ``held_seeds`` of ``seeds`` still allows at
+    ``confidence`` (the one-sided Clopper-Pearson bound: the rate at which seeing ``held_seeds`` or more has chance
+    1 - ``confidence``). 10 of 10 bounds it at 0.741; 18 of 20 at 0.717."""
+    if held_seeds == 0:
+        return 0.0
+
+    def at_least(rate: float) -> float:
+        return sum(math.comb(seeds, k) * rate ** k * (1 - rate) ** (seeds - k) for k in range(held_seeds, seeds + 1))
+    low, high = 0.0, 1.0
+    for _ in range(60):  # bisection: at_least rises with the rate
+        mid = (low + high) / 2
+        low, high = (mid, high) if at_least(mid) < 1 - confidence else (low, mid)
+    return low
 
 
-def goal_verdict(params: int, s: dict) -> str:
-    """Phase 5's goal against the summary of its seed study (``utils.records.summarize``), one line per condition
-    (stretch: ``STRETCH_PARAMS``)."""
-    lines = [_line(params <= GOAL_PARAMS, f"parameters {params:,} <= {GOAL_PARAMS:,} (stretch goal "
-                                          f"{STRETCH_PARAMS:,}: {'met' if params <= STRETCH_PARAMS else 'not met'})"),
-             _line(goal_held(s), f"{held_line(s)} (goal: at least {GOAL_HELD} of {GOAL_SEEDS})")]
-    return "\n".join(lines + [f"phase 5 goal {'MET' if goal_met(params, s) else 'NOT MET'}"])
+def spreads_above(summary: dict) -> float:
+    """How far a study's mean last-5 minimum sits above ``TARGET_ACC``, in its seeds' standard deviations: about
+    1.28 holds on 9 of every 10 seeds when the spread is normal."""
+    return (summary["mean_min_last"] - TARGET_ACC) / summary["std_min_last"]

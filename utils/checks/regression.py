@@ -21,7 +21,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..goal import TARGET_ACC, last5_min
+from ..goal import TARGET_ACC, held, last5_min
 from ..phases import SPREAD, phase as phase_row
 from ..records import load
 
@@ -95,7 +95,7 @@ def compare(name: str, recorded: list[float], rerun: list[float], exact: bool, t
         checks.append(Check(f"{name}, {label}", PASS if ok else FAIL,
                             f"recorded {was:.2f}, re-run {now:.2f}, |diff| {abs(now - was):.2f} "
                             f"{'<=' if ok else '>'} tolerance {tolerance:.2f}"))
-    held_was, held_now = _stats(recorded)[0] >= TARGET_ACC, _stats(rerun)[0] >= TARGET_ACC
+    held_was, held_now = held(recorded), held(rerun)
     low = _stats(rerun)[0]
     if held_was == held_now:
         checks.append(Check(f"{name}, verdict", PASS, f"{'held' if held_now else 'not held'}, as recorded"))
