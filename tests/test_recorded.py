@@ -260,12 +260,13 @@ def test_each_tolerance_rests_on_three_or_more_distinct_runs_of_the_phases_recip
     assert spread_tolerance(runs)[1].startswith(f"{len(runs)} runs:")  # all of them (its formula: test_regression)
 
 
-def test_shipped_phase4_model_scores_the_recorded_accuracy(test_split):
+@pytest.mark.parametrize("phase", [4, 5])  # phase 3's plain convolutions, and phase 5's separable blocks
+def test_shipped_model_scores_the_recorded_accuracy(test_split, phase):
     images, labels = test_split
-    model = utils.load_trained(4)
+    model = utils.load_trained(phase)
     assert not model.training
     correct = (utils.predict(model, images) == labels).sum().item()
-    assert 100.0 * correct / len(labels) == pytest.approx(record(4)["test_acc"][-1], abs=1e-9)
+    assert 100.0 * correct / len(labels) == pytest.approx(record(phase)["test_acc"][-1], abs=1e-9)
 
 
 def test_figures_exist_and_notebooks_embed_them():

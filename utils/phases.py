@@ -99,6 +99,11 @@ def rounds_of(command: str) -> tuple[str, ...]:
     return next(row.rounds for row in PHASES if row.command == command)
 
 
+def result_file(number: int, kind: str = "json") -> str:
+    """results/<file> of a phase's notebook run: its record ("json") or its trained weights ("pt")."""
+    return f"phase{number}.{kind}"
+
+
 SPREAD = "spread.json"  # the phases without a seed study of their own under more seeds (``make spread``)
 
 

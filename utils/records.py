@@ -21,7 +21,7 @@ from .core.models import build_model, count_parameters
 from .core.runs import RUN_KEYS
 from .goal import TARGET_ACC, last5_min
 from .paths import results_dir as project_results
-from .phases import WRITTEN_BY
+from .phases import WRITTEN_BY, result_file
 
 RUN_ONLY = (*RUN_KEYS, "results_dir", "image_dir")  # a notebook config's keys that are not the recipe
 
@@ -101,7 +101,7 @@ def load_benches(results_dir=None) -> list[tuple[str, dict]]:
 def load_result(results_dir, phase: int, recorded_if_missing: bool = False) -> dict | None:
     """``phase{N}.json`` from ``results_dir`` (None: the project's results/); where it is missing there and
     ``recorded_if_missing``, the project's recorded one (a smoke run compares itself with the recorded phases)."""
-    name = f"phase{phase}.json"
+    name = result_file(phase)
     found = load(name, results_dir, required=False)
     if found is None and recorded_if_missing:
         found = load(name, None, required=False)
@@ -113,7 +113,7 @@ def copy_records(target: Path, written: list[int], source=None) -> None:
     results of the phases in ``written``, which only the run about to start may write: a series run into a folder
     of its own (``make run OUT=...``, ``make regress``) reads the same studies, spread and trials as one in the
     project."""
-    skip = {f"phase{number}.json" for number in written}
+    skip = {result_file(number) for number in written}
     for path in Path(source or project_results()).glob("*.json"):
         if path.name not in skip and not (target / path.name).exists():
             (target / path.name).write_bytes(path.read_bytes())
@@ -149,13 +149,13 @@ def save_run(results_dir, image_dir, phase: int, record: dict, model=None, figur
     import torch
     results_dir, image_dir = Path(results_dir), Path(image_dir)
     written = []
-    for name, data in {f"phase{phase}.json": record, **(extra or {})}.items():
+    for name, data in {result_file(phase): record, **(extra or {})}.items():
         write_json(results_dir / name, data)
         written.append(results_dir / name)
     if model is not None:
         state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-        write_atomically(results_dir / f"phase{phase}.pt", lambda tmp: torch.save(state, tmp))
-        written.append(results_dir / f"phase{phase}.pt")
+        write_atomically(results_dir / result_file(phase, "pt"), lambda tmp: torch.save(state, tmp))
+        written.append(results_dir / result_file(phase, "pt"))
     for name, fig in (figures or {}).items():
         target = image_dir / f"{name}.png"
         # metadata without the matplotlib version/date keeps the PNG byte-stable between identical runs

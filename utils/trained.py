@@ -9,12 +9,12 @@ from .core.fast import normalize_batch, to_input
 from .core.models import build_model
 from .core.runs import EVAL_BATCH_SIZE
 from .paths import results_dir as default_results_dir
-from .phases import phase as phase_row
+from .phases import phase as phase_row, result_file
 
 def load_trained(phase: int, results_dir=None, device="cpu") -> nn.Module:
     """The phase's model with its recorded weights (``<project>/results`` by default) loaded, on ``device``, in eval
     mode."""
-    path = Path(results_dir or default_results_dir()) / f"phase{phase}.pt"
+    path = Path(results_dir or default_results_dir()) / result_file(phase, "pt")
     if not path.exists():
         raise FileNotFoundError(f"no trained weights at {path}: run notebook {phase:02d} (or `make run`) first")
     model = build_model(phase_row(phase).recipe["model"])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..goal import TARGET_ACC, held, last5_min
-from ..phases import SPREAD, phase as phase_row
+from ..phases import SPREAD, phase as phase_row, result_file
 from ..records import load
 
 K_SIGMA = 3.0   # a real regression moves a run further than three standard deviations of a re-run's difference
@@ -64,7 +64,7 @@ def phase_runs(phase: int, results: Path) -> list[list[float]]:
     row = phase_row(phase)
     if row.study:  # the study's first recipe is the phase's own
         return [run["acc"] for run in load(row.study, results)["recipes"][0]["runs"]]
-    headline = load(f"phase{phase}.json", results)["test_acc"]
+    headline = load(result_file(phase), results)["test_acc"]
     spread = load(SPREAD, results)["phases"][str(phase)]["runs"]
     # a curve equal to the headline's is the same run recorded twice (an earlier revision on an identical platform):
     # counted once, or it would shrink the spread it is evidence for
@@ -117,7 +117,7 @@ def check_notebook(phase: int, recorded_dir: Path, rerun_dir: Path, prefix: bool
     """Every check of one re-executed notebook: its headline run's test accuracy per epoch and, on the recording
     platform, where it is the same run bit for bit, its other per-epoch lists too (``EXACT_ALSO``); ``prefix``: the
     notebook re-ran its first epochs only."""
-    recorded, rerun = load(f"phase{phase}.json", recorded_dir), load(f"phase{phase}.json", rerun_dir)
+    recorded, rerun = load(result_file(phase), recorded_dir), load(result_file(phase), rerun_dir)
     exact = same_platform(recorded, rerun)
     tolerance, _ = spread_tolerance(phase_runs(phase, recorded_dir))
     name = f"phase {phase} headline (seed {recorded['seed']})"

@@ -46,7 +46,7 @@ from ..checks.regression import FAIL, check_notebook
 from ..core.machine import describe, platform_record
 from ..core.runtime import pick_device
 from ..paths import notebook_dir, results_dir
-from ..phases import PHASES
+from ..phases import PHASES, result_file
 from ..records import copy_records, load
 from .run import parse_value
 
@@ -131,7 +131,7 @@ def main(argv=None) -> int:
         sanitize_prefix.write_text(SANITIZE + SANITIZE_EPOCHS)
         rows = [next(row for row in PHASES if row.notebook == source.stem) for source in sources]
         copy_records(rerun, [row.number for row in rows])  # what a notebook reads; its own result only it may write
-        exact = {row.number: load(f"phase{row.number}.json").get("platform") == here for row in rows}
+        exact = {row.number: load(result_file(row.number)).get("platform") == here for row in rows}
         prefix = {row.number: None if args.full or "epochs" in injected or not exact[row.number]
                   else prefix_epochs(row.recipe) for row in rows}
         # Where the recording platform is this one, each notebook runs alone with the recorded threads, so that the
@@ -153,11 +153,11 @@ def main(argv=None) -> int:
 
         def report(row, nbval_ok, output, seconds):
             nonlocal passed, failed
-            recorded = load(f"phase{row.number}.json")
+            recorded = load(result_file(row.number))
             mode = _mode(prefix[row.number], exact[row.number], recorded.get("platform"))
             print(f"\n=== {sources[rows.index(row)].name}: nbval {mode} ===\n{output.rstrip()}", flush=True)
             checks = (check_notebook(row.number, results_dir(), rerun, prefix=bool(prefix[row.number]))
-                      if (rerun / f"phase{row.number}.json").exists() else [])
+                      if (rerun / result_file(row.number)).exists() else [])
             for check in checks:
                 print(f"  {check.status:17s} {check.name}: {check.detail}")
             bad = (not nbval_ok) + sum(check.failed for check in checks)

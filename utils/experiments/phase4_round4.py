@@ -6,7 +6,7 @@ every 10 seeds with a margin that survives a fresh draw needs a mean near 99.48-
 """
 
 from ..goal import TARGET_ACC
-from ..phases import phase
+from ..phases import WRITTEN_BY, phase
 from ..recipes import tweak
 from ..records import as_recorded, load
 from .driver import Candidate, Entries, Plan, Stage
@@ -130,6 +130,6 @@ def decide(entries: Entries, results) -> dict:
             "levels": levels(entries, results), "study": list(STUDY_SEEDS) if picked != "base" else []}
 
 
-PLAN = Plan(command="make trials", file=phase(4).rounds[3], rule=RULE, candidates=CANDIDATES,
+PLAN = Plan(command=WRITTEN_BY[phase(4).rounds[3]], file=phase(4).rounds[3], rule=RULE, candidates=CANDIDATES,
             stages=(Stage(SEEDS["1"], _stage1), Stage(SEEDS["2"], _stage2), Stage(SEEDS["3"], _stage3)),
             decide=decide, compile=True, reuse=_reuse)

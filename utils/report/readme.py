@@ -9,7 +9,7 @@ from ..core.machine import describe
 from ..core.models import build_model
 from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, last5_min
 from ..paths import results_dir as results_dir_of_project
-from ..phases import PHASES
+from ..phases import PHASES, result_file
 from ..records import WRITTEN_BY, entry_params, load, load_benches, load_result
 from .receptive_field import layer_table, table_markdown
 from .recipes import changes_markdown
@@ -150,7 +150,7 @@ def series_points(results_dir=None) -> list[tuple[str, int, float]]:
             record = load_result(results_dir, row.number, recorded_if_missing=True)
             if record is None:
                 continue
-            runs = phase_runs(row.number, folder(f"phase{row.number}.json"))  # the headline and its other seeds
+            runs = phase_runs(row.number, folder(result_file(row.number)))  # the headline and its other seeds
             points += [(f"phase {row.number}", record["params"], last5_min(acc)) for acc in runs]
             continue
         for earlier, file in ((None, row.study), *row.earlier):
