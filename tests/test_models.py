@@ -85,3 +85,23 @@ def test_separable_block_is_depthwise_then_pointwise():
 def test_a_spec_that_shrinks_the_digit_away_is_an_error():
     with pytest.raises(ValueError, match="below 1x1"):
         build_spec("8-M-8-M-8-8-8")
+
+
+def test_a_repeated_separable_block_shares_its_convolutions_and_not_its_batchnorms():
+    shared = next(layer for layer in build_spec("8-d8-M-s36-s36x3") if layer.__class__.__name__ == "SharedSeparable")
+    assert len(shared.norms) == 3
+    # the two convolutions once (9 x 36 + 36 x 36), two BatchNorms of 36 per use (weight and bias each)
+    assert count_parameters(shared) == 9 * 36 + 36 * 36 + 3 * 2 * 2 * 36
+    assert count_parameters(build_spec("8-d8-M-s36-s36x3")) == 3540
+    model = build_spec("8-d8-M-s36-s36x3")
+    assert tuple(model(torch.zeros(2, 1, 28, 28)).shape) == (2, 10) and model[-2].kernel_size == 3  # 11 -> 9 -> 3
+    with pytest.raises(ValueError, match="needs an s kind and 36 channels before it"):
+        build_spec("8-d8-M-s30-s36x3")
+
+
+def test_five_by_five_and_factorised_blocks():
+    wide = list(build_spec("8-w12"))
+    assert wide[3].kernel_size == (5, 5) and wide[3].groups == 8 and wide[-2].kernel_size == 22
+    factorised = list(build_spec("8-f12"))
+    assert (factorised[3].kernel_size, factorised[6].kernel_size) == ((3, 1), (1, 3))
+    assert count_parameters(build_spec("8-f12")) == 72 + 16 + 3 * 8 * 12 + 3 * 12 * 12 + 2 * 2 * 12 + 12 * 10

@@ -69,6 +69,11 @@ def build_spec(spec: str, input_size: int = 28) -> nn.Sequential:
     - ``sN``: a depthwise-separable 3x3 block to N channels: a 3x3 convolution per channel (groups = channels in:
       9 weights a channel, no mixing) -> BN -> ReLU, then a 1x1 convolution that mixes channels to N -> BN -> ReLU.
       It sees what a 3x3 convolution sees for 9 C_in + C_in N weights instead of 9 C_in N.
+    - ``wN``: the same with a 5x5 convolution per channel (25 weights a channel; the map shrinks by 4);
+    - ``sNxK``: one separable block of N to N channels applied K times with the same convolution weights, each use
+      with BatchNorms of its own (depth for 4N parameters a use; the channels before it must be N already);
+    - ``fN``: a 3x3 convolution factorised: 3x1 to N channels -> BN -> ReLU, then 1x3 -> BN -> ReLU (3 C_in N + 3 N N
+      weights instead of 9 C_in N);
     - ``tN``: a 1x1 convolution to N channels -> BN -> ReLU (a transition: mixes or narrows channels, sees no more);
     - ``dN``: a 3x3 convolution with dilation 2 to N channels -> BN -> ReLU: a 5x5 view for a 3x3's weights (the
       map shrinks by 4).
@@ -82,21 +87,51 @@ def build_spec(spec: str, input_size: int = 28) -> nn.Sequential:
             layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
             size //= 2
             continue
-        kind = token[0] if token[0] in "std" else ""
-        width = int(token[len(kind):])
-        if kind == "s":
-            layers += [nn.Conv2d(channels, channels, kernel_size=3, groups=channels, bias=False),
+        kind = token[0] if token[0] in "stdwf" else ""
+        width, _, uses = token[len(kind):].partition("x")
+        width, uses = int(width), int(uses or 1)
+        if uses > 1:
+            if kind != "s" or channels != width:
+                raise ValueError(f"spec {spec!r}: {token!r} repeats a separable block of {width} to {width} "
+                                 f"channels, so it needs an s kind and {width} channels before it (has {channels})")
+            layers.append(SharedSeparable(width, uses))
+            size -= 2 * uses
+            continue
+        if kind in ("s", "w"):
+            kernel = 3 if kind == "s" else 5
+            layers += [nn.Conv2d(channels, channels, kernel_size=kernel, groups=channels, bias=False),
                        nn.BatchNorm2d(channels), nn.ReLU(),
                        nn.Conv2d(channels, width, kernel_size=1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+        elif kind == "f":
+            layers += [nn.Conv2d(channels, width, kernel_size=(3, 1), bias=False), nn.BatchNorm2d(width), nn.ReLU(),
+                       nn.Conv2d(width, width, kernel_size=(1, 3), bias=False), nn.BatchNorm2d(width), nn.ReLU()]
         else:
             kernel, dilation = {"": (3, 1), "t": (1, 1), "d": (3, 2)}[kind]
             layers += [nn.Conv2d(channels, width, kernel_size=kernel, dilation=dilation, bias=False),
                        nn.BatchNorm2d(width), nn.ReLU()]
-        channels, size = width, size - {"": 2, "s": 2, "t": 0, "d": 4}[kind]
+        channels, size = width, size - {"": 2, "s": 2, "f": 2, "t": 0, "d": 4, "w": 4}[kind]
     if size < 1:
         raise ValueError(f"spec {spec!r} shrinks a {input_size}x{input_size} digit below 1x1")
     layers += [nn.Conv2d(channels, 10, kernel_size=1, bias=False), nn.AvgPool2d(kernel_size=size), nn.Flatten()]
     return nn.Sequential(*layers)
+
+
+class SharedSeparable(nn.Module):
+    """A separable 3x3 block of ``channels`` to ``channels`` applied ``uses`` times with the same two convolutions,
+    each use normalised by BatchNorms of its own (the statistics differ from one depth to the next)."""
+
+    def __init__(self, channels: int, uses: int):
+        super().__init__()
+        self.depthwise = nn.Conv2d(channels, channels, kernel_size=3, groups=channels, bias=False)
+        self.pointwise = nn.Conv2d(channels, channels, kernel_size=1, bias=False)
+        self.norms = nn.ModuleList(nn.ModuleList([nn.BatchNorm2d(channels), nn.BatchNorm2d(channels)])
+                                   for _ in range(uses))
+
+    def forward(self, x):
+        for after_depthwise, after_pointwise in self.norms:
+            x = nn.functional.relu(after_depthwise(self.depthwise(x)))
+            x = nn.functional.relu(after_pointwise(self.pointwise(x)))
+        return x
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -78,7 +78,9 @@ def recipe_markdown(recipe: dict, previous: tuple[str, dict] | None = None) -> s
 
 # A build_spec token's kind (its first letter, "" for a plain number) in words, in the order a description lists them.
 SPEC_KINDS = {"": "3x3 convolutions (N)", "d": "3x3 convolutions with dilation 2 (dN)", "M": "2x2 max-pool (M)",
-              "s": "depthwise-separable 3x3 blocks (sN)", "t": "1x1 convolutions (tN)"}
+              "s": "depthwise-separable 3x3 blocks (sN; sNxK: one block used K times)",
+              "w": "depthwise-separable 5x5 blocks (wN)", "f": "3x3 convolutions factorised as 3x1 then 1x3 (fN)",
+              "t": "1x1 convolutions (tN)"}
 
 
 def model_name(model: int | str) -> str:
