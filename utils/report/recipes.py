@@ -78,7 +78,7 @@ def recipe_markdown(recipe: dict, previous: tuple[str, dict] | None = None) -> s
 
 # A build_spec token's kind (its first letter, "" for a plain number) in words, in the order a description lists them.
 SPEC_KINDS = {"": "3x3 convolutions (N)", "d": "3x3 convolutions with dilation 2 (dN)", "M": "2x2 max-pool (M)",
-              "s": "depthwise-separable 3x3 blocks (sN; sNxK: one block used K times)",
+              "s": "depthwise-separable 3x3 blocks (sN)", "x": "one such block used K times (sNxK)",
               "w": "depthwise-separable 5x5 blocks (wN)", "f": "3x3 convolutions factorised as 3x1 then 1x3 (fN)",
               "t": "1x1 convolutions (tN)"}
 
@@ -87,7 +87,8 @@ def model_name(model: int | str) -> str:
     """What ``utils.build_model(model)`` builds, in words: a phase's model, or a ``build_spec`` string's GAP net."""
     if isinstance(model, int):
         return MODEL_NAMES[model]
-    kinds = {token[0] if token[0] in SPEC_KINDS else "" for token in model.split("-")}
+    tokens = model.split("-")
+    kinds = {token[0] if token[0] in SPEC_KINDS else "" for token in tokens} | {"x" for token in tokens if "x" in token}
     blocks = ", ".join(words for kind, words in SPEC_KINDS.items() if kind in kinds)
     return (f"`{model}`, a GAP net of {blocks}, then phase 3's 1x1 conv to 10 maps and global average pooling "
             f"({count_parameters(build_spec(model)):,} parameters)")
