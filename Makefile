@@ -19,8 +19,9 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP) && echo "[setup] .venv installed in $$(( $$(date +%s) - start )) s"
 
 # The five notebooks at full length (about 35 minutes on 2 CPU cores), replacing the committed notebooks, results/
-# and image/, then the README's generated sections. `make run OUT=runs/gpu` writes everything under runs/gpu instead
-# and leaves the committed record alone (a GPU run, or any platform you do not mean to record).
+# and image/, then the generated sections of the README and docs/selection.md. `make run OUT=runs/gpu` writes
+# everything under runs/gpu instead and leaves the committed record alone (a GPU run, or any platform you do not mean
+# to record).
 run: $(STAMP)
 	$(PY) -m utils.commands.run $(if $(OUT),--out $(OUT),--readme README.md)
 

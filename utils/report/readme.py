@@ -219,10 +219,17 @@ def replace_section(text: str, name: str, body: str) -> str:
     return pattern.sub(lambda m: f"{m.group(1)}\n{body}\n{m.group(2)}", text)
 
 
+SELECTION = Path("docs") / "selection.md"  # beside the README: how the recipes and sizes were chosen
+
+
 def update_readme(readme, results_dir) -> None:
-    """Regenerate every marked section of ``readme`` from ``results_dir``, the recipes and the models."""
+    """Regenerate every marked section from ``results_dir``, the recipes and the models, in ``readme`` or in the
+    selection document beside it (``SELECTION``), whichever holds the section's markers."""
     readme = Path(readme)
-    text = readme.read_text()
+    files = [path for path in (readme, readme.parent / SELECTION) if path.exists()]
+    texts = {path: path.read_text() for path in files}
     for name, body in sections(results_dir).items():
-        text = replace_section(text, name, body)
-    readme.write_text(text)
+        holder = next((path for path, text in texts.items() if f"<!-- {name}:start -->" in text), readme)
+        texts[holder] = replace_section(texts.get(holder, ""), name, body)
+    for path, text in texts.items():
+        path.write_text(text)
