@@ -96,3 +96,36 @@ def test_a_tiny_real_run_through_the_process_pool(mnist_root):
     runner.run_pool([("tiny", config)], 1, lambda key, row: rows.append((key, row)), log=lambda *_: None)
     (key, row), = rows
     assert key == "tiny" and row["seed"] == 3 and len(row["acc"]) == 1 and row["platform"]["device"] == "cpu"
+
+
+def test_phase5_round4_candidates_are_within_the_goal_and_one_change_from_phase_4s_recipe():
+    from utils.core.models import build_model, count_parameters
+    from utils.experiments import phase5_round4 as round5
+    from utils.goal import GOAL_PARAMS
+    names = [c.name for c in round5.CANDIDATES]
+    assert names[0] == "base" and len(set(names)) == len(names)
+    for c in round5.CANDIDATES:
+        assert count_parameters(build_model(c.recipe["model"])) <= GOAL_PARAMS
+        assert [group for group in c.recipe if c.recipe[group] != phase(4).recipe[group]][:1] == ["model"]
+        changed = [group for group in c.recipe if c.recipe[group] != round5.BASE[group]]
+        assert len(changed) == (c.name != "base") and (c.name not in round5.MODELS or changed == ["model"])
+    assert round5.PLAN.file == "phase5_round4.json" and round5.PLAN.command == "make search"
+
+
+def test_phase5_round4_reuses_the_frontiers_eager_runs_of_its_base_and_studies_only_what_should_hold(
+        results, monkeypatch):
+    from utils.experiments import phase5_round4 as round5
+    shutil.copy(results_dir() / round5.FRONTIER, results / round5.FRONTIER)
+    base4 = {"name": "base", "recipe": records.as_recorded(phase(4).recipe),
+             "runs": [records.run_row(seed, [99.0] * 10 + [99.40 + seed % 4 / 100] * 5) for seed in range(1, 17)]}
+    records.write_json(results / phase(4).rounds[3], {"candidates": [base4]})
+    trained = []
+    monkeypatch.setattr(runner, "run_pool", _fake_pool(trained))
+    record = run_plan(round5.PLAN, 2, results, log=lambda *_: None)
+    base = next(c for c in record["candidates"] if c["name"] == "base")
+    assert base["source"] == f"results/{round5.FRONTIER}, {round5.BASE_MODEL}"
+    assert ("base", 1) not in {(name, seed) for name, seed, *_ in trained}  # seeds 1-8: the frontier's runs
+    assert all(not compiled for *_, compiled in trained)
+    levels = record["levels"]["candidates"]
+    assert record["study"] == [name for name in record["stages"]["3"]["candidates"]
+                               if levels[name]["expected_to_hold"]]

@@ -10,9 +10,7 @@ at both sizes it ran (3,024 and 3,624). Scaling that one design keeps every step
 only, not of design; a deeper design might do better at the larger sizes, and the frontier does not search for it.
 """
 
-from statistics import NormalDist
-
-from ..goal import GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, TARGET_ACC, goal_held
+from ..goal import GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, HOLD_Z, TARGET_ACC, goal_held
 from ..recipes import tweak
 from .trials import paired, runs_on, score
 
@@ -32,9 +30,6 @@ SMALL_BATCH = 64    # the small models' lever phase 4's recipe may lack: batches
 # Other people's single runs, as issue 28 cites them from their public write-ups (not reproduced here): (parameters,
 # last-5 minimum test accuracy, or None where only "held its last 5 epochs" is reported). Shown as single runs.
 PEERS = ((6174, None), (4838, 99.34), (3762, 99.36))
-# The normal quantile of 9 in 10: a recipe whose last-5 minimum over seeds has mean m and standard deviation sd holds
-# on 9 of every 10 seeds, in the long run, when m >= TARGET_ACC + HOLD_Z x sd.
-HOLD_Z = NormalDist().inv_cdf(GOAL_HELD / GOAL_SEEDS)
 
 RULE = (
     "score = the mean over seeds 1-8 of the minimum validation accuracy over the last 5 epochs. Every size (the "

@@ -5,14 +5,13 @@ Why: over 20 fresh test seeds today's recipe holds on 18 (mean last-5 minimum 99
 every 10 seeds with a margin that survives a fresh draw needs a mean near 99.48-99.49 at that spread.
 """
 
-from ..goal import TARGET_ACC
+from ..goal import HOLD_Z, TARGET_ACC
 from ..phases import WRITTEN_BY, phase
 from ..recipes import tweak
 from ..records import as_recorded, load
 from .driver import Candidate, Entries, Plan, Stage
-from .frontier import HOLD_Z
 from .loaders import load_study
-from .trials import choose, paired, paired_text, runs_on, score
+from .trials import choose, own_levels, paired, paired_text, runs_on, score, survivors
 
 # Today's phase 4 recipe (round 3's pick), written out: the base every candidate changes.
 BASE = {
@@ -83,14 +82,7 @@ def _stage1(entries: Entries) -> list[str]:
 def _stage2(entries: Entries) -> list[str]:
     """The base (the reference: round 3's runs, nothing to train) and every candidate not worse than the best by more
     than two paired standard errors over seeds 1-4."""
-    ran = [entries[name] for name in _stage1(entries)]
-    best = max(ran, key=lambda c: score(c["runs"], SEEDS["1"])["mean"])
-    kept = ["base"]
-    for c in ran:
-        d = paired(runs_on(c, SEEDS["1"]), runs_on(best, SEEDS["1"]))
-        if c is best or -d["mean"] <= 2 * d["se"]:
-            kept.append(c["name"])
-    return list(dict.fromkeys(kept))
+    return list(dict.fromkeys(["base", *survivors([entries[name] for name in _stage1(entries)], SEEDS["1"])]))
 
 
 def _stage3(entries: Entries) -> list[str]:
@@ -100,20 +92,10 @@ def _stage3(entries: Entries) -> list[str]:
 
 
 def levels(entries: Entries, results) -> dict:
-    """Each candidate's score over its seeds, its paired difference from the base, its own level and margin."""
-    base = entries["base"]
+    """Each candidate's own level (``trials.own_levels``), phase 4's offset between the splits taken from the base."""
     study = load_study(4, results)["recipes"][0]["runs"]
-    offset = score(base["runs"], ALL16)["mean"] - score(study, range(1, 11))["mean"]
-    table = {}
-    for name, c in entries.items():
-        seeds = [run["seed"] for run in c["runs"]]
-        s = score(c["runs"], seeds)
-        spread = (s["se"] * s["seeds"] ** 0.5)
-        level = TARGET_ACC + HOLD_Z * spread + offset
-        d = paired(c["runs"], base["runs"]) if name != "base" else {"mean": 0.0, "se": 0.0, "seeds": s["seeds"]}
-        table[name] = {"params": c["params"], "score": s, "std": spread, "vs_base": d, "level": level,
-                       "margin": s["mean"] - level, "expected_to_hold": s["mean"] + d["se"] >= level}
-    return {"offset": offset, "candidates": table}
+    offset = score(entries["base"]["runs"], ALL16)["mean"] - score(study, range(1, 11))["mean"]
+    return {"offset": offset, "candidates": own_levels(entries, "base", offset)}
 
 
 def decide(entries: Entries, results) -> dict:

@@ -11,7 +11,7 @@ are averages of running statistics, not the statistics of the averaged weights).
 """
 
 from ..recipes import tweak
-from .trials import choose, paired, paired_text, runs_on, score
+from .trials import choose, paired, paired_text, runs_on, score, survivors as stats_survivors
 
 # Round 2's pick, the base every lever changes: round 1's C (phase 3's recipe, MultiStepLR([8, 12], 0.1), peak lr 0.1)
 # plus an EMA of the weights and BatchNorm buffers, decay 0.999 per step. A literal: phase 4's recipe may move on.
@@ -100,14 +100,7 @@ def combinations(stage1: list[dict]) -> list[tuple[str, ...]]:
 
 def survivors(candidates: list[dict]) -> list[str]:
     """Stage 3's names: every candidate not worse than the best by more than two paired standard errors, seeds 1-4."""
-    seeds = STAGE_SEEDS["1"]
-    best = max(candidates, key=lambda c: score(c["runs"], seeds)["mean"])
-    kept = []
-    for c in candidates:
-        d = _gain(c, best, seeds)
-        if c is best or -d["mean"] <= 2 * d["se"]:
-            kept.append(c["name"])
-    return kept
+    return stats_survivors(candidates, STAGE_SEEDS["1"])
 
 
 def finalists(stage3: list[dict]) -> list[str]:

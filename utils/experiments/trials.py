@@ -7,6 +7,7 @@ shows them.
 import statistics
 
 from ..core.data import PART_SIZES
+from ..goal import HOLD_Z, TARGET_ACC
 from ..records import summarize
 
 SPLIT = {"train": "the first 50,000 training digits", "validation": "the last 10,000 training digits "
@@ -77,3 +78,32 @@ def choose(candidates: list[dict], seeds, over: str = "") -> tuple[dict, dict, d
         reason = (f"{best['name']} scores best ({top:.3f}%); {chosen['name']} ({scores[chosen['name']]['mean']:.3f}%, "
                   f"paired difference {paired_text(d)}) is within one standard error and has fewer levers")
     return best, chosen, comparisons, reason
+
+
+def survivors(candidates: list[dict], seeds) -> list[str]:
+    """The names of every candidate not worse than the best (by mean over ``seeds``) by more than two paired
+    standard errors: who goes on to more seeds."""
+    best = max(candidates, key=lambda c: score(c["runs"], seeds)["mean"])
+    kept = []
+    for c in candidates:
+        d = paired(runs_on(c, seeds), runs_on(best, seeds))
+        if c is best or -d["mean"] <= 2 * d["se"]:
+            kept.append(c["name"])
+    return kept
+
+
+def own_levels(entries: dict, base: str, offset: float) -> dict:
+    """Each entry's level from its own seed spread: the mean at which a spread like its own holds on 9 of every 10
+    seeds (``TARGET_ACC`` + ``HOLD_Z`` x its standard deviation of the last-5 minimum), moved onto validation digits
+    by ``offset`` (validation mean minus test mean of a recipe studied on both); with its score over all its seeds, its
+    paired difference from ``base`` (an entry's name), its margin and whether it is expected to hold (its mean plus
+    the paired standard error reaches its level)."""
+    table = {}
+    for name, c in entries.items():
+        s = score(c["runs"], [run["seed"] for run in c["runs"]])
+        spread = s["se"] * s["seeds"] ** 0.5
+        level = TARGET_ACC + HOLD_Z * spread + offset
+        d = paired(c["runs"], entries[base]["runs"]) if name != base else {"mean": 0.0, "se": 0.0, "seeds": s["seeds"]}
+        table[name] = {"params": c.get("params"), "score": s, "std": spread, "vs_base": d, "level": level,
+                       "margin": s["mean"] - level, "expected_to_hold": s["mean"] + d["se"] >= level}
+    return table
