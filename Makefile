@@ -52,16 +52,15 @@ regress: $(STAMP)
 # Phase 4's recipe trials, round 4, on the validation split: a plan (utils/experiments/phase4_round4.py) that the
 # experiment driver runs. Stage 1: 6 candidates x seeds 1-4 (the base's runs are round 3's); stage 2: those within two
 # paired standard errors of the best, seeds 5-8; stage 3: the best and the simplest tied with it, seeds 9-16. Runs of
-# 8.5-11 minutes, 2 at a time through torch.compile, resumable (results/phase4_trials_round4.json keeps every
+# 6-7 minutes (354-433 s measured), 2 at a time through torch.compile, resumable (results/phase4_trials_round4.json keeps every
 # finished run). Earlier rounds: python -m utils.commands.trials --round 3 (or 2, 1).
 trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 
-# Phase 5's frontier (round 3 of its search), on the validation split: five sizes of one design (2,016-6,664
-# parameters) and phase 4's model, under phase 4's recipe with batches of at most 64, 8 seeds each, eager (phase
-# 4's model: round 3's runs): 40 runs, about 2.5 hours on 2 CPU cores, resumable (results/phase5_frontier.json keeps
-# every finished run). Needs round 3 of phase 4's trials and phase 4's recipe set to its pick; the pick then waits for
-# make study PHASE=4. Earlier rounds: python -m utils.commands.search --round 2 (or 1).
+# Phase 5's search, round 4, on the validation split: a plan (utils/experiments/phase5_round4.py) that the experiment
+# driver runs once phase 4's round 4 has picked and phase 4's recipe is its pick: 8 candidates of at most 4,000
+# parameters x seeds 1-4, then the close ones on seeds 5-8, then two on seeds 9-16; eager runs of 6-10 minutes, two
+# at a time, resumable (results/phase5_round4.json). Earlier rounds: python -m utils.commands.search --round 3 (or 2, 1).
 search: $(STAMP)
 	$(PY) -m utils.commands.search --jobs 2
 
