@@ -170,3 +170,12 @@ def test_spreads_above_counts_standard_deviations_over_the_target():
     assert spreads_above({"mean_min_last": 99.46, "std_min_last": 0.03}) == pytest.approx(2.0)
     assert spreads_above({"mean_min_last": 99.37, "std_min_last": 0.03}) == pytest.approx(-1.0)
 
+
+
+def test_how_sure_states_the_bound_and_the_margin_in_spreads():
+    from utils.goal import how_sure
+    summary = {"held": 18, "seeds": 20, "mean_min_last": 99.469, "std_min_last": 0.045}
+    assert how_sure(summary) == (
+        "with 95% confidence a seed holds at least 72% of the time (one-sided Clopper-Pearson, 18 of 20); the mean "
+        "last-5 minimum, 99.47%, sits 1.53 seed standard deviations above 99.40% (9 of every 10 needs about 1.28 "
+        "where the spread is normal)")

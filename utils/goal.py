@@ -115,3 +115,12 @@ def spreads_above(summary: dict) -> float:
     """How far a study's mean last-5 minimum sits above ``TARGET_ACC``, in its seeds' standard deviations: about
     1.28 holds on 9 of every 10 seeds when the spread is normal."""
     return (summary["mean_min_last"] - TARGET_ACC) / summary["std_min_last"]
+
+
+def how_sure(summary: dict) -> str:
+    """What a study's count and spread say beyond the count (``hold_rate_bound``, ``spreads_above``), in words."""
+    bound, above = hold_rate_bound(summary["held"], summary["seeds"]), spreads_above(summary)
+    return (f"with 95% confidence a seed holds at least {bound:.0%} of the time (one-sided Clopper-Pearson, "
+            f"{summary['held']} of {summary['seeds']}); the mean last-{HOLD_EPOCHS} minimum, "
+            f"{summary['mean_min_last']:.2f}%, sits {above:.2f} seed standard deviations above {TARGET_ACC:.2f}% "
+            f"({GOAL_HELD} of every {GOAL_SEEDS} needs about {HOLD_Z:.2f} where the spread is normal)")
