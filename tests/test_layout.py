@@ -32,8 +32,9 @@ def _part(dotted: list[str]) -> str:
 
 def imported_parts(source: str, where: Path) -> set[str]:
     """The package's parts that ``source`` (the file at ``where``, relative to the package) imports: relative imports
-    (``from ..report import x``), absolute ones (``from utils.report.tables import x``) and plain ones
-    (``import utils.report.tables``), at any depth of the module (inside functions too)."""
+    (``from ..report import x``, ``from .. import report, records``: every name), absolute ones (``from utils.report.tables
+    import x``, ``from utils import paths, report``) and plain ones (``import utils.report.tables``), and
+    ``importlib.import_module("utils.x")`` with a literal name, at any depth of the module (inside functions too)."""
     parts = set()
     depth = len(where.parts) - 1  # 0 for utils/x.py, 1 for utils/core/x.py
     for node in ast.walk(ast.parse(source)):
@@ -42,14 +43,18 @@ def imported_parts(source: str, where: Path) -> set[str]:
             if up > depth:
                 continue
             base = list(where.parts[:depth - up])
-            parts.add(_part(base + (node.module.split(".") if node.module else [node.names[0].name])))
+            named = [node.module.split(".")] if node.module else [[alias.name] for alias in node.names]
+            parts |= {_part(base + dotted) for dotted in named}
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == PACKAGE.name:
             below = node.module.split(".")[1:]
-            parts.add(_part(below or [node.names[0].name]))  # from utils import records: the part "records"
+            parts |= {_part(below)} if below else {_part([alias.name]) for alias in node.names}
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == PACKAGE.name:
                     parts.add(_part(alias.name.split(".")[1:]))
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module" and node.args
+              and isinstance(node.args[0], ast.Constant) and str(node.args[0].value).startswith(f"{PACKAGE.name}.")):
+            parts.add(_part(node.args[0].value.split(".")[1:]))
     return parts
 
 
@@ -79,3 +84,6 @@ def test_the_check_sees_relative_absolute_and_plain_imports_at_any_depth():
     assert imported_parts("import utils", leaf) == {"utils"}  # the whole package: allowed to no part
     assert imported_parts("from utils.records import load", leaf) == {"records"}
     assert imported_parts("import torch\nfrom torch import nn", core) == set()
+    assert imported_parts("from utils import paths, report", leaf) == {"paths", "report"}  # every name, not the first
+    assert imported_parts("from .. import records, report", core) == {"records", "report"}
+    assert imported_parts("import importlib\nimportlib.import_module('utils.report.plots')", core) == {"report"}

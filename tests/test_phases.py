@@ -15,9 +15,6 @@ NUMBERS = {row.number for row in PHASES}
 NOTEBOOK_NAME = re.compile(r"\b0\d_[a-z_]+\b")
 NOT_PHASES = {"core/models.py": "the numbered models 1-3 are model keys (phases 3 and 4 share model 3), not phases",
               "test_phases.py": "the table's own test"}
-# Branches the other owner of these files removes in his issue (each a hit of ``listings``): emptied then, this test
-# fails until the entry goes too.
-PENDING: dict = {}  # nothing left: every per-phase difference is read from the table
 
 
 
@@ -93,7 +90,7 @@ def _offenders(folder: Path) -> dict:
 
 
 def test_no_module_but_the_table_lists_the_phases_or_branches_on_one():
-    assert _offenders(PACKAGE) == PENDING
+    assert _offenders(PACKAGE) == {}
 
 
 def test_no_test_lists_the_phases_or_branches_on_one():

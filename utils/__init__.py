@@ -28,7 +28,7 @@ from .goal import study_verdict, verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
 from .recipes import WRITE_UP_PHASE4, tweak
-from .records import load as load_record, load_result, recipe_of, result_record, save_run
+from .records import load_result, recipe_of, result_record, save_run
 from .report.analysis import analysis_markdown
 from .report.diagnostics import (augmentation_rows, batchnorm_activations, misclassified, model_memory, model_summary,
                                  versions)
@@ -37,8 +37,7 @@ from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, 
 from .report.readme import series_points
 from .report.receptive_field import layer_table, table_markdown
 from .report.recipes import changes_markdown, recipe_markdown
-from .report.tables import (comparison_markdown, last5_markdown, powered_trials_markdown,
-                            trials_markdown)
+from .report.tables import comparison_markdown, last5_markdown, trials_markdown
 from .report.verdicts import finalists_table, frontier_table, study_table, test_set_table, verdict_block
 from .trained import load_trained, predict
 
@@ -47,11 +46,11 @@ __all__ = [
     "ProjectNotFound", "RECIPES", "WRITE_UP_PHASE4", "analysis_markdown", "augmentation_rows",
     "batchnorm_activations", "build_model", "build_transforms", "changes_markdown",
     "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit",
-    "last5_markdown", "layer_table", "load_record", "load_result", "load_split",
+    "last5_markdown", "layer_table", "load_result", "load_split",
     "load_study", "load_trained", "load_trials", "make_loaders", "make_optimizer", "misclassified",
     "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
     "plot_digits", "plot_frontier", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy",
-    "plot_trials", "powered_trials_markdown", "predict", "project_root", "recipe_markdown",
+    "plot_trials", "predict", "project_root", "recipe_markdown",
     "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "save_run",
     "seed_everything", "series_points", "study_verdict", "table_markdown", "torchvision_loader",
     "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict", "versions",
