@@ -221,3 +221,17 @@ def test_a_studys_count_of_held_seeds_is_put_into_words_by_the_count(held, says)
     from utils.report.analysis import _held_words
     assert _held_words({"held": held, "seeds": 10}) == says
     assert _held_words({"held": 18, "seeds": 20}).endswith("; those that fell below the line did so by chance.")
+
+
+def test_a_miss_is_placed_in_the_judged_window_with_its_learning_rate():
+    from utils.experiments.phase4_round4 import CANDIDATES
+    from utils.recipes import PHASE4
+    from utils.report.analysis import lr_by_epoch, misses_words
+    assert lr_by_epoch(PHASE4, 10) == pytest.approx([0.1] * 8 + [0.01] * 4 + [0.001] * 3)
+    onecycle = next(c for c in CANDIDATES if c.name == "onecycle").recipe
+    assert lr_by_epoch(onecycle, 10)[:3] == pytest.approx([0.03, 0.165, 0.3]) and lr_by_epoch(onecycle, 10)[11:] == \
+        pytest.approx([0.001] * 4)
+    held = {"seed": 1, "acc": [99.0] * 10 + [99.5] * 5}
+    missed = {"seed": 2, "acc": [99.0] * 10 + [99.37, 99.41, 99.39, 99.45, 99.45]}
+    assert misses_words([held, missed], PHASE4, 10) == [
+        "seed 2: below 99.40% in epochs 11, 13 of 11-15, lowest 99.37% at epoch 11 (lr 0.01)"]

@@ -264,3 +264,35 @@ def analysis_markdown(record: dict, previous: dict | None = None, trials: dict |
                 f"last {HOLD_EPOCHS} epochs against the ones before them._")
     lines = WRITERS[phase_row(phase).analysis](record, previous, trials, studies)
     return "\n".join(f"- {line}" for line in lines)
+
+
+def lr_by_epoch(recipe: dict, steps_per_epoch: int) -> list[float]:
+    """The learning rate each epoch of ``recipe`` starts at, as its optimiser and schedule set it (no data needed)."""
+    import torch
+
+    from ..core.runs import make_optimizer, run_config
+    optimizer, scheduler, per_batch = make_optimizer(torch.nn.Linear(1, 1), run_config(recipe, seed=0),
+                                                     steps_per_epoch)
+    rates = []
+    for _ in range(recipe["train"]["epochs"]):
+        rates.append(optimizer.param_groups[0]["lr"])
+        for _ in range(steps_per_epoch if per_batch else 1 if scheduler is not None else 0):
+            optimizer.step()
+            scheduler.step()
+    return rates
+
+
+def misses_words(runs: list[dict], recipe: dict, steps_per_epoch: int) -> list[str]:
+    """For each run that missed the target, where in the judged window it dipped and the learning rate there."""
+    rates, lines = lr_by_epoch(recipe, steps_per_epoch), []
+    first = len(rates) - len(judged(rates)) + 1
+    for run in runs:
+        window = judged(run["acc"])
+        low = [first + i for i, acc in enumerate(window) if acc < TARGET_ACC]
+        if not low:
+            continue
+        worst = first + window.index(min(window))
+        lines.append(f"seed {run['seed']}: below {TARGET_ACC:.2f}% in epoch{'s' * (len(low) > 1)} "
+                     f"{', '.join(map(str, low))} of {first}-{len(rates)}, lowest {min(window):.2f}% at epoch {worst} "
+                     f"(lr {rates[worst - 1]:g})")
+    return lines
