@@ -5,7 +5,7 @@
       records.py, paths.py             what runs leave in results/ (one schema, one load, one write); where files are
       core/         data, fast path, models, training, one run from a recipe: readable on its own
       experiments/  seed studies, trials and searches, and the decision rules that judge them
-      report/       tables, figures, the notebooks' analysis prose, the README's generated sections
+      report/       tables, figures, the notebooks' analysis prose, the README's and docs/' generated sections
       checks/       notebook parameters, regression of a re-executed notebook against its record
       commands/     one entry point per make target (run, regress, trials, search, spread, study, bench)
 

@@ -151,7 +151,7 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--record", action="store_true",
-                        help="write results/bench_<device>.json and the README's table")
+                        help="write results/bench_<device>.json and its table in docs/reproducibility.md")
     parser.add_argument("--no-compile", action="store_true", help="leave out (d) and (e), the torch.compile'd step")
     args = parser.parse_args(argv)
     device = pick_device(args.device)
@@ -169,7 +169,7 @@ def main(argv=None) -> None:
         write_json(results_dir() / bench_file(device), {**result, "platform": machine,
                                                          "batch_size": args.batch_size, "steps": args.steps})
         update_readme(project_root() / "README.md", results_dir())
-        print(f"recorded in results/{bench_file(device)} and the README")
+        print(f"recorded in results/{bench_file(device)} and docs/reproducibility.md")
 
 
 if __name__ == "__main__":

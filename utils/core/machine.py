@@ -30,7 +30,7 @@ def cpu_flags() -> list[str]:
 
 def platform_record(device) -> dict:
     """Device type and name, torch version, threads, CPU model, kernel level and flags: equal records mean the same
-    seed gives the same numbers (on the CPU; see the README for GPUs)."""
+    seed gives the same numbers (on the CPU; docs/reproducibility.md says what repeats on a GPU)."""
     device = torch.device(device)
     record = {"device": device.type, "torch": torch.__version__, "threads": torch.get_num_threads(),
               "cpu": cpu_model(), "cpu_capability": torch.backends.cpu.get_cpu_capability(), "cpu_flags": cpu_flags()}

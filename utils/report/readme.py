@@ -220,13 +220,14 @@ def replace_section(text: str, name: str, body: str) -> str:
 
 
 SELECTION = Path("docs") / "selection.md"  # beside the README: how the recipes and sizes were chosen
+DOCS = (SELECTION, Path("docs") / "reproducibility.md")  # the generated pages beside the README
 
 
 def update_readme(readme, results_dir) -> None:
     """Regenerate every marked section from ``results_dir``, the recipes and the models, in ``readme`` or in the
-    selection document beside it (``SELECTION``), whichever holds the section's markers."""
+    page beside it (``DOCS``) that holds the section's markers."""
     readme = Path(readme)
-    files = [path for path in (readme, readme.parent / SELECTION) if path.exists()]
+    files = [path for path in (readme, *(readme.parent / doc for doc in DOCS)) if path.exists()]
     texts = {path: path.read_text() for path in files}
     for name, body in sections(results_dir).items():
         holder = next((path for path, text in texts.items() if f"<!-- {name}:start -->" in text), readme)
