@@ -7,7 +7,6 @@ import utils
 from utils import recipes, records
 from utils.core.data import PART_SIZES, part_range
 from utils.core.models import MODEL_NAMES
-from utils.experiments import round1
 from utils.report.recipes import recipe_changes
 
 
@@ -26,8 +25,7 @@ def test_each_phase_changes_exactly_what_the_series_says():
 def test_every_recipe_has_the_same_groups_and_keys():
     shape = {group: sorted(value) if group in ("train", "optimizer") else None
              for group, value in recipes.PHASE1.items()}
-    for recipe in [*utils.RECIPES.values(), recipes.WRITE_UP_PHASE4, *round1.CANDIDATES.values(),
-                   *round1.SEARCH_CANDIDATES.values()]:
+    for recipe in [*utils.RECIPES.values(), recipes.WRITE_UP_PHASE4]:
         assert {group: sorted(value) if group in ("train", "optimizer") else None
                 for group, value in recipe.items()} == shape
 
@@ -49,25 +47,11 @@ def test_each_recipe_in_use_is_one_whole_literal():
     in_use = [row.recipe for row in utils.PHASES] + [recipe for row in utils.PHASES for _, recipe in row.compared_with]
     names = [next((name for name in vars(recipes) if getattr(recipes, name) is recipe), None) for recipe in in_use]
     assert [literal.get(name) for name in names] == in_use
-    assert recipes.WRITE_UP_PHASE4 == round1.CANDIDATES["A"]  # the literal is candidate A as round 1 defined it
 
 
 def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_else():
     assert recipe_changes(recipes.PHASE3, utils.WRITE_UP_PHASE4) == [
         "schedule.name: none -> step", "schedule.step_size: - -> 6", "schedule.gamma: - -> 0.1"]
-
-
-def test_the_candidates_add_one_lever_each_in_order():
-    c = round1.CANDIDATES
-    assert list(c) == list("ABCDEF") == list(round1.LEVERS)
-    assert recipe_changes(c["A"], c["B"]) == ["schedule.name: step -> multistep", "schedule.step_size: 6 -> -",
-                                              "schedule.milestones: - -> (8, 12)"]
-    assert recipe_changes(c["B"], c["C"]) == ["optimizer.lr: 0.05 -> 0.1"]
-    assert recipe_changes(c["C"], c["D"]) == ["optimizer.nesterov: False -> True"]
-    assert recipe_changes(c["D"], c["E"]) == ["optimizer.weight_decay: 0.0 -> 0.0001"]
-    assert recipe_changes(c["E"], c["F"]) == [
-        "augment: {degrees 7.0, translate (0.1, 0.1), scale (0.9, 1.1), brightness 0.2, contrast 0.2} -> "
-        "{degrees 5.0, translate (0.05, 0.05), scale (0.95, 1.05), brightness 0.1, contrast 0.1}"]
 
 
 def test_tweak_copies_and_refuses_a_key_the_recipe_lacks():

@@ -11,7 +11,7 @@ import torch
 
 import utils
 from utils import records
-from utils.experiments import round1, round2, round3, search2, trials
+from utils.experiments import round3, trials
 from utils.report import readme as report
 from utils.goal import judged
 from utils.phases import SPREAD, rounds_of
@@ -158,31 +158,6 @@ def test_the_write_up_recipe_literal_is_round_1s_candidate_a_as_recorded():
     assert a["recipe"] == as_recorded(utils.WRITE_UP_PHASE4)
 
 
-def test_trials_file_holds_the_candidates_as_defined_and_its_decision_follows():
-    t = load(rounds_of("trials")[0])
-    assert t["complete"] and t["split"] == trials.SPLIT and t["rule"] == round1.RULE and len(t["seeds"]) >= 3
-    assert [c["name"] for c in t["candidates"]] == list(round1.CANDIDATES)
-    for c in t["candidates"]:
-        assert c["recipe"] == as_recorded(round1.CANDIDATES[c["name"]]) and c["levers"] == round1.LEVERS[c["name"]]
-        assert [run["seed"] for run in c["runs"]] == t["seeds"]
-        for run in c["runs"]:
-            assert run == {**records.run_row(run["seed"], run["acc"], run["seconds"], run["platform"]),
-                           "seconds": run["seconds"]}
-        assert c["summary"] == records.summarize(c["runs"])
-    assert (t["picked"], t["reason"]) == round1.pick(t["candidates"])
-    assert round1.PICKED == t["picked"]  # round 2's base is the one the rule picked
-
-
-def test_round2_holds_its_candidates_as_defined_and_its_decision_follows():
-    t = load(rounds_of("trials")[1])
-    assert t["complete"] and t["split"] == trials.SPLIT and t["rule"] == round2.RULE
-    for c in t["candidates"]:
-        assert c["name"] == ("+".join(c["levers"]) or "base")
-        assert c["recipe"] == as_recorded(round2.recipe(tuple(c["levers"])))
-    stage2 = [next(c for c in t["candidates"] if c["name"] == name) for name in t["stages"]["2"]]
-    assert (t["picked"], t["reason"], t["comparisons"]) == round2.pick(stage2)
-
-
 def test_round3_holds_its_candidates_stages_and_decision_as_its_rule_gives():
     t = load(rounds_of("trials")[2])
     assert t["complete"] and t["split"] == trials.SPLIT and t["rule"] == round3.RULE and t["compiled"]
@@ -200,47 +175,6 @@ def test_round3_holds_its_candidates_stages_and_decision_as_its_rule_gives():
     assert t["stages"]["4"] == round3.finalists(stage["3"])
     decision = round3.decide(stage["4"], by_name["base"])
     assert {key: t[key] for key in decision} == json.loads(json.dumps(decision))
-
-
-def test_search_file_holds_the_candidates_as_defined_and_its_decision_follows():
-    t = load(rounds_of("search")[0])
-    assert (t["complete"] and t["split"] == trials.SPLIT and t["rule"] == round1.SEARCH_RULE
-            and len(t["seeds"]) >= 2)
-    assert [c["name"] for c in t["candidates"]] == list(round1.SEARCH_CANDIDATES)
-    for c in t["candidates"]:
-        assert c["recipe"] == as_recorded(round1.SEARCH_CANDIDATES[c["name"]])
-        assert c["params"] == utils.count_parameters(utils.build_model(c["name"]))
-        assert [run["seed"] for run in c["runs"]] == t["seeds"]
-        assert c["summary"] == records.summarize(c["runs"])
-    reference = next(c for c in load(rounds_of("trials")[0])["candidates"] if c["name"] == round1.SEARCH_REFERENCE)
-    assert t["reference"]["runs"] == [run for run in reference["runs"] if run["seed"] in t["seeds"]]
-    assert (t["picked"], t["reason"]) == round1.pick_smallest(t["candidates"], t["reference"])
-    label, file = utils.PHASES[-1].earlier[0]  # round 1's pick's seed study stays a point set of the series figure
-    earlier = load(file)["recipes"][0]
-    assert earlier["recipe"] == as_recorded(round1.SEARCH_CANDIDATES[t["picked"]])
-    assert earlier["summary"] == records.summarize(earlier["runs"])
-
-
-def test_search_round2_holds_its_candidates_stages_and_decision_as_its_rule_gives():
-    t = load(rounds_of("search")[1])
-    assert t["complete"] and t["split"] == trials.SPLIT and t["rule"] == search2.RULE
-    by_name = {c["name"]: c for c in t["candidates"]}
-    for c in t["candidates"]:
-        assert c["name"] == "+".join([c["spec"], *c["levers_applied"]])
-        assert c["recipe"] == as_recorded(search2.recipe(c["spec"], tuple(c["levers_applied"])))
-        assert c["params"] == utils.count_parameters(utils.build_model(c["spec"])) <= utils.goal.GOAL_PARAMS
-    stage1, stage2, stage3 = ([by_name[name] for name in t["stages"][k]] for k in ("1", "2", "3"))
-    assert t["stages"]["1"] == list(search2.SPECS)
-    for stage, seeds in ((stage1, t["stage_seeds"]["1"]), (stage2, t["stage_seeds"]["2"]),
-                         (stage3, t["stage_seeds"]["1"] + t["stage_seeds"]["3"])):
-        assert all({run["seed"] for run in c["runs"]} >= set(seeds) for c in stage)
-    edge = search2.frontier(stage1)
-    assert {c["spec"] for c in stage2} == {edge["spec"]}
-    assert t["stages"]["3"] == search2.finalists(stage1, stage2)
-    assert (t["picked"], t["reason"]) == search2.pick(stage3, t["reference"])
-    base = next(c for c in load(rounds_of("trials")[1])["candidates"] if c["recipe"] == as_recorded(search2.BASE))
-    seeds = t["stage_seeds"]["1"] + t["stage_seeds"]["3"]
-    assert t["reference"]["runs"] == [run for run in base["runs"] if run["seed"] in seeds]  # phase 4, same seeds
 
 
 def test_spread_file_holds_more_runs_of_the_phases_without_a_study():

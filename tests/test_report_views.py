@@ -167,14 +167,14 @@ def test_seed_means_a_random_seed_in_the_prose(phase):
 
 
 def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
-    from utils.experiments.round2 import pick as pick_powered
+    from utils.experiments.trials import choose
     from utils.report.analysis import _trials_choice
     finalists = [{"name": "base", "levers": [], "runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in
                                                          zip(range(1, 9), [99.36, 99.40, 99.38, 99.42] * 2)]},
                  {"name": "ema", "levers": ["ema"], "runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in
                                                              zip(range(1, 9), [99.38, 99.41, 99.38, 99.43] * 2)]}]
-    picked, reason, comparisons = pick_powered(finalists)
-    text = _trials_choice({"round": 2, "picked": picked, "reason": reason, "comparisons": comparisons})
+    _, chosen, comparisons, reason = choose(finalists, range(1, 9))
+    text = _trials_choice({"round": 2, "picked": chosen["name"], "reason": reason, "comparisons": comparisons})
     assert text == ("**Round 2 of the trials picked ema, on validation digits, with 8 seeds per finalist.** Short of "
                     "the best by more than one standard error: base. The finalists' means span 0.010 points.")
 

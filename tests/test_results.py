@@ -107,7 +107,7 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     assert "| 1 | 2026-11-27 | 4 | an earlier revision's recipe F" in text and "| not in this folder |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
     assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been recorded yet: " \
-           "`python -m utils.commands.trials --round 1`" in text
+           "`a finished round: restore results/phase4_trials.json from git" in text
     assert "`results/phase5_search.json` has not been recorded yet" in text and "| 5 | _not run yet_ |" in text
     assert "| 01_baseline | not measured yet | |" in text and "STALE" not in text
     assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) " \

@@ -113,7 +113,8 @@ def _written_by() -> dict[str, str]:
     for row in PHASES:
         for number, file in enumerate(row.rounds, start=1):
             files[file] = (f"make {row.command}" if number == len(row.rounds) else
-                           f"python -m utils.commands.{row.command} --round {number}")
+                           f"python -m utils.commands.{row.command} --round {number}" if number == len(row.rounds) - 1
+                           else f"a finished round: restore results/{file} from git (its code is in git's history)")
         if row.study:
             files[row.study] = f"make study PHASE={row.number}"
         for label, file in row.earlier:

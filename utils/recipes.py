@@ -4,8 +4,8 @@ A recipe is what defines a run apart from where it runs, nested by concern: the 
 optimiser, the learning-rate schedule and the augmentation, every value written out (no defaults to look up
 elsewhere). What a phase changes against the one before is generated from the literals
 (``utils.report.recipes.recipe_changes``, in every notebook and the README) and a test pins it; tests tie each literal
-to the record of the trials or search that chose it (tests/test_recorded.py). The candidates of past trials and
-searches live beside the runner that ran them (``utils.experiments.round1``, ``round2``, ``search2``, ``round3``).
+to the record of the trials or search that chose it (tests/test_recorded.py). The candidates of each round live in
+its plan (``utils.experiments``) and its record (``results/``).
 """
 
 import copy

@@ -2,12 +2,11 @@
 
     python -m utils.commands.trials [--jobs 2]                 # round 4: results/phase4_trials_round4.json
     python -m utils.commands.trials --round 3 [--eager]        # round 3: results/phase4_trials_round3.json
-    python -m utils.commands.trials --round 2                  # round 2: results/phase4_trials_round2.json
-    python -m utils.commands.trials --round 1 [--seeds 1 2 3]  # round 1: results/phase4_trials.json
 
 Every candidate trains on the first 50,000 training digits and is evaluated after every epoch on the last 10,000,
-once per seed; each decision rule (``utils.experiments.round1``, ``round2``, ``round3``, ``phase4_round4``) was
-committed before the runs it judges. Round 4 is a plan that the experiment driver runs (``utils.experiments.driver``). Rounds 2 and 3 run each stage as the stages before it call for, then decide. Round 3 trains
+once per seed; each decision rule (``utils.experiments.round3``, ``phase4_round4``) was committed before the runs it
+judges. Round 4 is a plan that the experiment driver runs (``utils.experiments.driver``). Rounds 1 and 2 are records
+(``results/phase4_trials.json``, ``phase4_trials_round2.json``); the code that ran them is in git's history. Rounds 2 and 3 run each stage as the stages before it call for, then decide. Round 3 trains
 through ``torch.compile`` (measured 1.46x cheaper per run here, two runs at a time); ``--eager`` does not. Resumable:
 see ``utils.experiments.runner``.
 """
@@ -17,15 +16,14 @@ from pathlib import Path
 
 from ..experiments.driver import run_plan
 from ..experiments.phase4_round4 import PLAN
-from ..experiments.runner import round2, round3, trials
+from ..experiments.runner import round3
 from ..paths import results_dir
 from ..phases import rounds_of
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--round", type=int, choices=(1, 2, 3, 4), default=4, help="round 4 (default), 3, 2 or 1")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3], help="round 1 only (round 2 fixes its own)")
+    parser.add_argument("--round", type=int, choices=(3, 4), default=4, help="round 4 (default) or 3")
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (each gets cores / jobs threads)")
     parser.add_argument("--eager", action="store_true", help="round 3 without torch.compile")
     parser.add_argument("--out", type=Path, default=None)
@@ -33,13 +31,7 @@ def main(argv=None) -> None:
     if args.round == 4:
         run_plan(PLAN, args.jobs, results_dir(), out=args.out)
         return
-    out = args.out or results_dir() / rounds_of("trials")[args.round - 1]
-    if args.round == 1:
-        trials(args.seeds, args.jobs, out)
-    elif args.round == 2:
-        round2(args.jobs, out)
-    else:
-        round3(args.jobs, out, compile=not args.eager)
+    round3(args.jobs, args.out or results_dir() / rounds_of("trials")[2], compile=not args.eager)
 
 
 if __name__ == "__main__":

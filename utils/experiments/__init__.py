@@ -1,3 +1,4 @@
-"""Many runs: seed studies, the trials and searches on the validation split (``runner``, one resume-and-record loop),
-each round's candidates and the rule that judged it, committed before its runs (``round1``, ``round2``, ``search2``,
-``round3``), the statistics the rules share (``trials``) and the loaders of a phase's records (``loaders``)."""
+"""Many runs: the experiment driver (``driver``: a round is a ``Plan``, ``run_plan`` runs it), the rounds that run
+now (``phase4_round4``, ``phase5_round4``) and the two that chose today's recipes (``round3``, ``frontier``), the
+statistics the rules share (``trials``), the runner of seed studies and worker processes (``runner``) and the loaders
+of a phase's records (``loaders``). Earlier rounds are records in ``results/``; their code is in git's history."""

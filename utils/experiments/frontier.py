@@ -4,9 +4,9 @@ Committed before any of its runs: the sizes, the architectures, the recipe, the 
 ``utils.experiments.runner.frontier`` runs them on the validation split and records every run in
 ``results/phase5_frontier.json``; the test-set studies of what the rule names come after (``make study``).
 
-Why one design scaled in width: round 2's search (``search2.CONTRASTS``) found the building blocks worth at most a few
-hundredths each at 3,000-4,000 parameters, and the dilated second conv ahead of three separable blocks among the best
-at both sizes it ran (3,024 and 3,624). Scaling that one design keeps every step along the frontier a change of size
+Why one design scaled in width: round 2's search (``results/phase5_search_round2.json``) found the building blocks
+worth at most a few hundredths each at 3,000-4,000 parameters, and the dilated second conv ahead of three separable
+blocks among the better ones at the sizes it ran (3,024 and 3,624). Scaling that one design keeps every step along the frontier a change of size
 only, not of design; a deeper design might do better at the larger sizes, and the frontier does not search for it.
 """
 

@@ -4,8 +4,9 @@ studies and the seed spread of phases 1-3 on the test split.
 One loop serves every driver (``Recording``): each record file is rewritten after every finished run, so an
 interrupted command keeps what it finished, and a re-run skips the runs already recorded with the same recipe and
 seed. Runs go to worker processes, each with its share of the cores (on 2 cores: 2 processes of 1 thread, which the
-bench measured as the better layout). Each round's candidates and rule live beside this runner (``round1``,
-``round2``, ``search2``, ``round3``); the results files are the phase table's.
+bench measured as the better layout), on the CPU or a GPU. A round of today is a plan that ``driver.run_plan`` runs
+through ``Recording``; round 3 of phase 4's trials and phase 5's frontier, which chose today's recipes, keep their
+drivers here. Rounds before them are records only (``results/``), with the code that ran them in git's history.
 """
 
 import multiprocessing
@@ -19,9 +20,8 @@ from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
 from ..core.runtime import pick_device
 from ..phases import PHASES, phase as phase_row, rounds_of
-from ..records import WRITTEN_BY, as_recorded, load, run_row, summarize, write_json
-from . import frontier as frontier_rules, round1, round2 as round2_rules, round3 as round3_rules
-from . import search2 as search2_rules
+from ..records import as_recorded, load, run_row, summarize, write_json
+from . import frontier as frontier_rules, round3 as round3_rules
 from .loaders import load_study
 from .trials import SPLIT
 
@@ -115,81 +115,6 @@ class Recording:
         return listed
 
 
-def trials(seeds: list[int], workers: int, out: Path, data_dir=None, log=print, search: bool = False) -> dict:
-    """Phase 4's recipe candidates, round 1, or, with ``search``, phase 5's smaller models, round 1, each trained on
-    the validation split under ``seeds``; judged by their own rule (``utils.experiments.round1``)."""
-    if not search:
-        candidates, command, rule, reference = (round1.CANDIDATES, WRITTEN_BY[rounds_of("trials")[0]], round1.RULE,
-                                                None)
-        entries = [{"name": name, "levers": round1.LEVERS[name], "recipe": recipe, "runs": []}
-                   for name, recipe in candidates.items()]
-    else:  # judged against phase 4's trials: read them (and fail, if they are missing) before any training
-        candidates, command, rule = round1.SEARCH_CANDIDATES, "make search", round1.SEARCH_RULE
-        reference = _phase5_reference(seeds, out.parent)
-        entries = [_sized({"name": name, "recipe": recipe, "runs": []}, recipe["model"])
-                   for name, recipe in candidates.items()]
-    recording = Recording(out)
-    options = dict(split="validation", data_dir=data_dir)
-    jobs = [job for seed in seeds for entry in entries  # seed-major order: a partial file holds every candidate's
-            for job in recording.plan(entry, [seed], **options)]  # first seeds
-
-    def write(complete: bool = False) -> dict:
-        done = recording.done(summary=True)
-        record = {"command": command, "split": SPLIT, "seeds": seeds, "rule": rule, "complete": complete,
-                  "candidates": done}
-        if reference is not None:
-            record["reference"] = reference
-        if complete:
-            record["picked"], record["reason"] = (round1.pick(done) if reference is None else
-                                                  round1.pick_smallest(done, reference))
-        write_json(out, record)
-        return record
-
-    recording.run(jobs, workers, write, log)
-    record = write(complete=True)
-    log(f"picked {record['picked']}: {record['reason']}")
-    return record
-
-
-def round2(workers: int, out: Path, data_dir=None, log=print) -> dict:
-    """Phase 4's trials, round 2: stage 1, then the stage 2 that stage 1's results call for, then the decision, all by
-    ``utils.experiments.round2.RULE``. Resumable: recorded runs of the same recipe and seed are kept."""
-    recording = Recording(out)
-    entries, stages = recording.entries, {}
-
-    def add(levers: tuple, seeds) -> list:
-        name = "+".join(levers) or "base"
-        return recording.plan({"name": name, "levers": list(levers),
-                               "what": "; ".join(round2_rules.LEVERS[lever][0] for lever in levers)
-                               or "round 1's pick (C): phase 3's recipe, MultiStepLR([8, 12], 0.1), lr 0.1",
-                               "recipe": round2_rules.recipe(levers), "runs": []}, seeds, split="validation",
-                              data_dir=data_dir)
-
-    def write(**decision) -> dict:
-        record = {"command": "make trials", "round": 2, "split": SPLIT, "rule": round2_rules.RULE,
-                  "stage_seeds": {"1": list(round2_rules.STAGE1_SEEDS), "2": list(round2_rules.STAGE2_SEEDS)},
-                  "stages": stages, "complete": bool(decision), "candidates": recording.done(), **decision}
-        write_json(out, record)
-        return record
-
-    stage1 = [()] + [(lever,) for lever in round2_rules.LEVERS]
-    stages["1"] = ["+".join(levers) or "base" for levers in stage1]
-    seeds1, seeds2 = round2_rules.STAGE1_SEEDS, round2_rules.STAGE2_SEEDS
-    jobs = [job for seed in seeds1 for levers in stage1 for job in add(levers, [seed])]  # seed-major
-    log("stage 1")
-    recording.run(jobs, workers, write, log)
-    stage2 = round2_rules.stage2_candidates([entries[name] for name in stages["1"]])
-    stages["2"] = ["+".join(levers) or "base" for levers in stage2]
-    jobs = [job for seed in seeds1 + seeds2 for levers in stage2
-            for job in add(levers, [seed] if len(levers) > 1 or seed in seeds2 else [])]
-    log(f"stage 2: {', '.join(stages['2'])}")
-    recording.run(jobs, workers, write, log)
-    picked, reason, comparisons = round2_rules.pick([entries[name] for name in stages["2"]])
-    record = write(picked=picked, reason=reason, comparisons=comparisons)
-    log(f"picked {picked}: {reason}")
-    return record
-
-
 def round3(workers: int, out: Path, data_dir=None, log=print, compile: bool = True) -> dict:
     """Phase 4's trials, round 3 (``make trials``): the four stages and the decision of
     ``utils.experiments.round3.RULE``, each stage planned from the runs before it. ``compile``: every run's training
@@ -225,65 +150,6 @@ def round3(workers: int, out: Path, data_dir=None, log=print, compile: bool = Tr
     stage4 = run("4", [tuple(entries[name]["levers"]) for name in round3_rules.finalists(stage3)])
     record = write(**round3_rules.decide(stage4, entries["base"]))
     log(f"picked {record['picked']}: {record['reason']}")
-    return record
-
-
-def _search2_reference(results: Path) -> dict:
-    """Phase 4's recipe and model in round 2 of phase 4's trials, seeds 1-8: the level phase 5's round 2 is held to."""
-    file = rounds_of("trials")[1]
-    trials4 = _load(results / file)
-    recipe = as_recorded(search2_rules.BASE)
-    entry = next((c for c in (trials4 or {}).get("candidates", []) if c["recipe"] == recipe), None)
-    seeds = search2_rules.STAGE1_SEEDS + search2_rules.FINAL_SEEDS
-    runs = [run for run in (entry or {}).get("runs", []) if run["seed"] in seeds]
-    if entry is None or len(runs) < len(seeds):
-        raise ValueError(f"phase 5's search is judged against phase 4's recipe under seeds {list(seeds)} in "
-                         f"results/{file}: finish `make trials` (and set phase 4's recipe to its pick) first")
-    return _sized({"name": f"phase 4 ({entry['name']})", "source": f"results/{file}", "runs": runs,
-                   "summary": summarize(runs)}, search2_rules.BASE["model"])
-
-
-def search2(workers: int, out: Path, data_dir=None, log=print, compile: bool = False) -> dict:
-    """Phase 5's search, round 2 (``make search``): stage 1 (architectures), stage 2 (levers on the frontier one),
-    stage 3 (the finalists' seeds 5-8) and the decision, by ``utils.experiments.search2.RULE``. Resumable: recorded
-    runs of the same recipe and seed are kept, not trained again."""
-    rules = search2_rules
-    reference = _search2_reference(out.parent)  # before any training: a missing reference is an error now
-    recording = Recording(out)
-    entries, stages = recording.entries, {}
-
-    def add(spec: str, levers: tuple, seeds) -> list:
-        what = "; ".join(rules.LEVERS[lever][0] for lever in levers) or "phase 4's recipe"
-        entry = _sized({"name": "+".join((spec, *levers)), "spec": spec, "levers_applied": list(levers),
-                        "what": what, "recipe": rules.recipe(spec, levers), "runs": []}, spec)
-        return recording.plan(entry, seeds, split="validation", data_dir=data_dir, compile=compile)
-
-    def write(**decision) -> dict:
-        record = {"command": "make search", "round": 2, "split": SPLIT, "rule": rules.RULE,
-                  "stage_seeds": {"1": list(rules.STAGE1_SEEDS), "2": list(rules.STAGE1_SEEDS),
-                                  "3": list(rules.FINAL_SEEDS)},
-                  "stages": stages, "complete": bool(decision), "reference": reference,
-                  "candidates": recording.done(), **decision}
-        write_json(out, record)
-        return record
-
-    def run(stage: str, plan: list[tuple[str, tuple]], seeds) -> None:
-        stages[stage] = ["+".join((spec, *levers)) for spec, levers in plan]
-        jobs = [job for seed in seeds for spec, levers in plan for job in add(spec, levers, [seed])]  # seed-major
-        log(f"stage {stage}: {len(plan)} candidates")
-        recording.run(jobs, workers, write, log)
-
-    run("1", [(spec, ()) for spec in rules.SPECS], rules.STAGE1_SEEDS)
-    edge = rules.frontier([entries[name] for name in stages["1"]])
-    levers = [lever for lever in rules.LEVERS  # a lever the base recipe already has changes nothing: skipped
-              if rules.recipe(edge["spec"], (lever,)) != rules.recipe(edge["spec"])]
-    run("2", [(edge["spec"], (lever,)) for lever in levers], rules.STAGE1_SEEDS)
-    finalists = rules.finalists([entries[n] for n in stages["1"]], [entries[n] for n in stages["2"]])
-    plan = [(entries[name]["spec"], tuple(entries[name]["levers_applied"])) for name in finalists]
-    run("3", plan, rules.FINAL_SEEDS)
-    picked, reason = rules.pick([entries[name] for name in finalists], reference)
-    record = write(picked=picked, reason=reason)
-    log(f"picked {picked}: {reason}")
     return record
 
 
@@ -349,23 +215,6 @@ def _sized(entry: dict, model) -> dict:
     """A phase-5 entry with ``model``'s parameter count, shown where phase 4's entries show their lever."""
     params = count_parameters(build_model(model))
     return {**entry, "levers": f"{params:,}", "params": params}
-
-
-def _phase5_reference(seeds: list[int], results: Path) -> dict:
-    """Phase 4's recipe and model (candidate C of phase 4's trials, round 1) on ``seeds``: phase 5's yardstick."""
-    file = rounds_of("trials")[0]
-    trials4 = _load(results / file)
-    if trials4 is None:
-        raise FileNotFoundError(f"phase 5's search is judged against phase 4's trials, round 1: run "
-                                f"`{WRITTEN_BY[file]}` first")
-    name = round1.SEARCH_REFERENCE
-    entry = next(c for c in trials4["candidates"] if c["name"] == name)
-    runs = [run for run in entry["runs"] if run["seed"] in seeds]
-    missing = sorted(set(seeds) - {run["seed"] for run in runs})
-    if missing:
-        raise ValueError(f"phase 4's trials have no run of candidate {name} for seeds {missing}")
-    return _sized({"name": f"phase 4 ({name})", "source": f"results/{file}", "runs": runs,
-                   "summary": summarize(runs)}, entry["recipe"]["model"])
 
 
 def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int, out: Path, data_dir=None,

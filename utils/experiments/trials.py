@@ -1,7 +1,7 @@
-"""What the rules of every round of trials and searches share: the validation split they run on and the paired
-statistics they compare candidates with. Each round's candidates and rule sit in a module of their own
-(``round1``, ``round2``, ``search2``, ``round3``); ``utils.experiments.runner`` runs them, ``utils.report.tables``
-shows them.
+"""What the rules of every round of trials and searches share: the validation split they run on, the paired
+statistics they compare candidates with, the tie rule (``choose``), who goes on to more seeds (``survivors``) and the
+level a candidate's own seed spread sets (``own_levels``). Each round's plan sits in a module of its own;
+``utils.report.tables`` shows the records.
 """
 
 import statistics
