@@ -43,8 +43,8 @@ def status_table(results_dir) -> str:
         except (FileNotFoundError, KeyError, ValueError):
             lines.append(f"| {row.number}. {row.title} | {row.params:,} | not recorded yet |")
             continue
-        line = status_line(study, runs)
-        met += [str(row.number)] if "**MET**" in line else []
+        meets, line = status_line(study, runs)
+        met += [str(row.number)] if meets else []
         lines.append(f"| {row.number}. {row.title} | {row.params:,} | {line} |")
         if row.goal and study:
             goals.append(goal_answer(study, f"Phase {row.number}'s goal"))

@@ -146,14 +146,15 @@ def goal_answer(study: dict, name: str = "The goal", markdown: bool = True) -> s
             f"{GOAL_SEEDS} is {smallest}.")
 
 
-def status_line(study: dict | None, runs: list[list[float]]) -> str:
-    """One phase, as the README's first screen states it: its seed study's verdict, or its recorded runs when it has
-    no study (too few seeds to judge, and their last-5 minima)."""
+def status_line(study: dict | None, runs: list[list[float]]) -> tuple[bool, str]:
+    """One phase, as the README's first screen states it: whether it meets the target, and in words its seed study's
+    verdict, or its recorded runs when it has no study (too few seeds to judge, and their last-5 minima)."""
     if study is not None:
         s = summarize(study["recipes"][0]["runs"])
-        return (f"held on {s['held']} of {s['seeds']} seeds, mean last-{HOLD_EPOCHS} minimum {s['mean_min_last']:.2f} "
-                f"+- {s['se_min_last']:.2f}%: **{'MET' if goal_held(s) else 'NOT MET'}**")
+        met = goal_held(s)
+        return met, (f"held on {s['held']} of {s['seeds']} seeds, mean last-{HOLD_EPOCHS} minimum "
+                     f"{s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}%: **{'MET' if met else 'NOT MET'}**")
     lows, holding = [last5_min(acc) for acc in runs], sum(held(acc) for acc in runs)
-    return (f"no seed study; held on {holding} of the {len(lows)} recorded runs, "
-            f"last-{HOLD_EPOCHS} minimum {min(lows):.2f}-{max(lows):.2f}%: **NOT MET**"
-            if holding < len(runs) else "no seed study: not judged")
+    return False, (f"no seed study; held on {holding} of the {len(lows)} recorded runs, "
+                   f"last-{HOLD_EPOCHS} minimum {min(lows):.2f}-{max(lows):.2f}%: **NOT MET**"
+                   if holding < len(runs) else "no seed study: not judged")
