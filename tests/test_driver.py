@@ -8,7 +8,7 @@ import torch
 
 from utils import records
 from utils.core.runs import make_optimizer, onecycle_factor, run_config
-from utils.experiments import phase4_round4 as round4, runner
+from utils.experiments import driver, phase4_round4 as round4, runner
 from utils.experiments.driver import run_plan
 from utils.paths import results_dir
 from utils.phases import phase
@@ -26,10 +26,13 @@ def _fake_pool(trained):
 
 
 @pytest.fixture
-def results(tmp_path):
-    """A results folder with what round 4 reads: round 3's record (the base's runs) and phase 4's test study."""
+def results(tmp_path, monkeypatch):
+    """A results folder with what round 4 reads: round 3's record (the base's runs) and phase 4's test study; this
+    machine taken for the one round 3 ran on."""
     for file in (round4.ROUND3, phase(4).study):
         shutil.copy(results_dir() / file, tmp_path / file)
+    round3 = records.load(round4.ROUND3, tmp_path)
+    monkeypatch.setattr(driver, "platform_here", lambda: round3["candidates"][0]["runs"][0]["platform"])
     return tmp_path
 
 
@@ -129,3 +132,17 @@ def test_phase5_round4_reuses_the_frontiers_eager_runs_of_its_base_and_studies_o
     levels = record["levels"]["candidates"]
     assert record["study"] == [name for name in record["stages"]["3"]["candidates"]
                                if levels[name]["expected_to_hold"]]
+
+
+def test_runs_of_another_platform_are_not_reused_and_a_resumed_record_lets_them_go(results, monkeypatch):
+    trained = []
+    monkeypatch.setattr(runner, "run_pool", _fake_pool(trained))
+    record = run_plan(round4.PLAN, 2, results, log=lambda *_: None)  # on round 3's platform: the base reused
+    assert "base" not in {name for name, *_ in trained}
+    other = {**driver.platform_here(), "cpu": "another CPU"}
+    monkeypatch.setattr(driver, "platform_here", lambda: other)
+    trained.clear()
+    again = run_plan(round4.PLAN, 2, results, log=lambda *_: None)
+    base = next(c for c in again["candidates"] if c["name"] == "base")
+    assert "source" not in base and {seed for name, seed, *_ in trained if name == "base"} == set(round4.ALL16)
+    assert len(trained) == 16 and again["candidates"] != record["candidates"]

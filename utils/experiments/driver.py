@@ -4,14 +4,16 @@ A plan holds its candidates as whole recipes, its stages (each a set of seeds an
 runs recorded so far, who runs them) and its rule (a function from the recorded runs to the pick and the reason).
 ``run_plan`` runs the stages in order, records every run as it finishes (``Recording``: an interrupted command keeps
 what it finished, and a re-run trains only what is missing) and writes the decision once the last stage is done.
-Runs recorded earlier of the very same recipe and seed (``Plan.reuse``) are taken, not trained again; the record
-says where they came from.
+Runs recorded earlier of the very same recipe and seed (``Plan.reuse``) are taken, not trained again, when they ran on
+this platform (device, CPU model and instruction sets, torch) and with the plan's compile setting: a comparison within
+a stage is then between runs of one platform. The record says where reused runs came from.
 """
 
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..core.machine import platform_record
 from ..core.models import build_model, count_parameters
 from ..records import as_recorded, write_json
 from .runner import Recording
@@ -55,14 +57,37 @@ class Plan:
         return next(c for c in self.candidates if c.name == name)
 
 
+SAME_PLATFORM = ("device", "cpu", "cpu_capability", "torch")  # what must match for a recorded run to be reused
+
+
+def platform_here() -> dict:
+    return platform_record("cpu")
+
+
+def _reusable(earlier: dict, compile: bool) -> dict:
+    """``earlier`` (``{"recipe", "runs", "source"}``) with only the runs of this platform and compile setting."""
+    here = platform_here()
+    runs = [run for run in earlier["runs"] if all(run.get("platform", {}).get(key) == here[key] for key in SAME_PLATFORM)
+            and bool(run.get("platform", {}).get("torch_compile")) == compile]
+    return {**earlier, "runs": runs}
+
+
 def run_plan(plan: Plan, workers: int, results: Path, data_dir=None, out: Path | None = None, log=print) -> dict:
     """Run ``plan``'s stages in order, recording into ``out`` (default ``results/<plan.file>``), then decide."""
     out = out or results / plan.file
     recording = Recording(out)
-    reused = plan.reuse(results)
-    for name, earlier in reused.items():
-        if name not in recording.previous:  # runs the record already holds come first
-            recording.previous[name] = earlier
+    offered = plan.reuse(results)
+    reused = {name: _reusable(earlier, plan.compile) for name, earlier in offered.items()}
+    reused = {name: earlier for name, earlier in reused.items() if earlier["runs"]}
+    for name, earlier in offered.items():
+        held = recording.previous.get(name)
+        if held is None:
+            if name in reused:
+                recording.previous[name] = reused[name]
+            continue
+        # a run the record took from elsewhere stays only while it is still reusable here
+        borrowed = [run for run in earlier["runs"] if run not in reused.get(name, {}).get("runs", [])]
+        held["runs"] = [run for run in held["runs"] if run not in borrowed]
     stages: dict[str, dict] = {}
 
     def write(**decision) -> dict:

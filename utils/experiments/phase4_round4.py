@@ -52,7 +52,8 @@ ROUND3 = phase(4).rounds[2]  # the base's runs (seeds 1-16, compiled, batches of
 RULE = (
     "score = the mean over seeds of the minimum validation accuracy over the last 5 epochs; candidates are compared "
     "through the paired difference over the same seeds and its standard error. Every run through torch.compile. "
-    "The base (today's recipe) is in every stage, with round 3's runs of the same recipe on seeds 1-16. Stage 1: every "
+    "The base (today's recipe) is in every stage; round 3's runs of the same recipe are reused only where they ran on "
+    "the same platform and compile setting (else the base trains like every candidate). Stage 1: every "
     "candidate, seeds 1-4. Stage 2: the candidates not worse than the best by more than two paired standard errors "
     "(seeds 1-4) run seeds 5-8. Stage 3: over seeds 1-8, the best of stage 2 and the candidate with the fewest "
     "levers within one paired standard error of it run seeds 9-16. Decision over seeds 1-16, among stage 3's "
@@ -67,7 +68,8 @@ RULE = (
 
 
 def _reuse(results) -> Entries:
-    """The base's runs from round 3, where round 3 ran this very recipe (compiled, on seeds 1-16)."""
+    """The base's runs from round 3, where round 3 ran this very recipe (compiled, on seeds 1-16): the driver keeps
+    those of this platform."""
     round3 = load(ROUND3, results, required=False) or {}
     same = next((c for c in round3.get("candidates", []) if c["recipe"] == as_recorded(BASE)), None)
     if same is None or not round3.get("compiled"):
