@@ -118,7 +118,7 @@ class Recording:
 def round3(workers: int, out: Path, data_dir=None, log=print, compile: bool = True) -> dict:
     """Phase 4's trials, round 3 (``make trials``): the four stages and the decision of
     ``utils.experiments.round3.RULE``, each stage planned from the runs before it. ``compile``: every run's training
-    step through ``torch.compile`` (the statistics transfer, the bits do not; noted in the record and in each run).
+    step through ``torch.compile`` (not bit-identical to eager: a run of its own; noted in the record and in each run).
     Resumable: recorded runs of the same recipe and seed are kept, not trained again."""
     recording = Recording(out)
     entries, stages = recording.entries, {}
