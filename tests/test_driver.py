@@ -6,6 +6,7 @@ import shutil
 import pytest
 import torch
 
+from conftest import fake_pool
 from utils import records
 from utils.core.runs import make_optimizer, onecycle_factor, run_config
 from utils.experiments import driver, phase4_round4 as round4, runner
@@ -17,12 +18,12 @@ GAIN = {"onecycle": 0.06, "wd+nesterov": 0.05, "drops-7-10": 0.01}  # every othe
 
 
 def _fake_pool(trained):
-    def fake_pool(jobs, workers, on_done, log):
-        for name, config in jobs:
-            trained.append((name, config["seed"], config["split"], config["compile"]))
-            low = 99.39 + GAIN.get(name, -0.10) + (config["seed"] * 7 + len(name)) % 4 / 100  # a spread over seeds
-            on_done(name, records.run_row(config["seed"], [99.0] * 10 + [low] * 5))
-    return fake_pool
+    """Every run's last 5 epochs at 99.39 plus its candidate's gain and a spread over seeds; ``trained`` collects
+    ``(name, seed, split, compiled)``."""
+    def accuracy(name, config):
+        trained.append((name, config["seed"], config["split"], config["compile"]))
+        return [99.0] * 10 + [99.39 + GAIN.get(name, -0.10) + (config["seed"] * 7 + len(name)) % 4 / 100] * 5
+    return fake_pool(accuracy)
 
 
 @pytest.fixture

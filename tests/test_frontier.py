@@ -10,11 +10,8 @@ from utils.core.models import build_model, count_parameters
 from utils.experiments import frontier, runner
 from utils.phases import phase, rounds_of
 from utils.report.recipes import recipe_changes
+from conftest import fake_pool, runs
 
-
-def runs(lows, seeds=None):
-    seeds = seeds or range(1, len(lows) + 1)
-    return [records.run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in zip(seeds, lows)]
 
 
 def size(name, params, lows):
@@ -82,12 +79,11 @@ def round3_record(results, recipe):
     records.write_json(results / rounds_of("trials")[2], {"complete": True, "picked": "base", "candidates": [picked]})
 
 
-def fake_pool(trained):
-    def pool(jobs, workers, on_done, log):
-        for name, config in jobs:
-            trained.append((name, config["seed"], config["split"], config["compile"], config["train"]["batch_size"]))
-            on_done(name, records.run_row(config["seed"], [99.0] * 10 + [99.60 - 0.0001 * config["seed"]] * 5))
-    return pool
+def frontier_pool(trained):
+    def accuracy(name, config):
+        trained.append((name, config["seed"], config["split"], config["compile"], config["train"]["batch_size"]))
+        return [99.0] * 10 + [99.60 - 0.0001 * config["seed"]] * 5
+    return fake_pool(accuracy)
 
 
 def test_the_frontier_refuses_before_any_run_until_round_3_has_picked_phase_4s_recipe(tmp_path, monkeypatch):
@@ -102,7 +98,7 @@ def test_the_frontier_refuses_before_any_run_until_round_3_has_picked_phase_4s_r
 def test_the_frontier_runs_every_size_eager_waits_for_phase_4s_study_then_decides(tmp_path, monkeypatch):
     round3_record(tmp_path, recipes.PHASE4)
     trained = []
-    monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
+    monkeypatch.setattr(runner, "run_pool", frontier_pool(trained))
     out = tmp_path / rounds_of("search")[2]
     record = runner.frontier(2, out, log=lambda *_: None)
     assert len(trained) == 5 * 8 and {t[2:] for t in trained} == {("validation", False, 64)}  # the anchor: round 3's
@@ -129,7 +125,7 @@ def test_the_anchor_reuses_round_3s_runs_when_its_recipe_is_phase_4s_own(tmp_pat
     monkeypatch.setattr(runner, "phase_row", lambda number: dataclasses.replace(phase(number), recipe=at_64))
     round3_record(tmp_path, at_64)
     trained = []
-    monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
+    monkeypatch.setattr(runner, "run_pool", frontier_pool(trained))
     record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
     assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
     anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
@@ -149,7 +145,7 @@ def test_the_anchor_reuses_round_3s_batch_64_lever_when_phase_4_keeps_batches_of
     record = records.load(rounds_of("trials")[2], tmp_path)
     records.write_json(tmp_path / rounds_of("trials")[2], {**record, "candidates": record["candidates"] + [lever]})
     trained = []
-    monkeypatch.setattr(runner, "run_pool", fake_pool(trained))
+    monkeypatch.setattr(runner, "run_pool", frontier_pool(trained))
     record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
     assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
     anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")

@@ -7,11 +7,8 @@ from utils import records
 from utils.goal import goal_held
 from utils.phases import rounds_of
 from utils.report.tables import powered_trials_markdown
+from conftest import runs
 
-
-def runs(lows, seeds=None):
-    seeds = seeds or range(1, len(lows) + 1)
-    return [records.run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in zip(seeds, lows)]
 
 
 def cand(name, params, lows, seeds=None):

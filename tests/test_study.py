@@ -2,6 +2,7 @@
 that the notebook and the study hold one run; the rest two at a time. And the spread of the phases without a study
 (``make spread``): kept while their recipe stays, started afresh when it changes."""
 
+from conftest import fake_pool
 from utils import records
 from utils.phases import SPREAD, phase
 from utils.experiments import runner
@@ -69,11 +70,7 @@ def test_the_spread_keeps_the_runs_of_an_unchanged_recipe_and_drops_those_of_ano
 def test_a_study_records_the_command_that_asked_for_its_seeds(tmp_path, monkeypatch):
     from utils.commands import study
 
-    def fake_pool(jobs, workers, on_done, log):
-        for name, config in jobs:
-            on_done(name, records.run_row(config["seed"], [99.5] * 15))
-
-    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    monkeypatch.setattr(runner, "run_pool", fake_pool(lambda name, config: [99.5] * 15))
     study.main(["--phase", "4", "--out", str(tmp_path / "a.json")])
     assert records.load("a.json", tmp_path)["command"] == "make study PHASE=4"
     study.main(["--phase", "4", "--seeds", "1", "2", "3", "--out", str(tmp_path / "b.json")])

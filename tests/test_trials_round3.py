@@ -11,11 +11,7 @@ from utils.core.loop import precise_bn
 from utils.experiments import round3
 from utils.phases import rounds_of
 from utils.report.recipes import recipe_changes
-
-
-def runs(lows, seeds=None):
-    seeds = seeds or range(1, len(lows) + 1)
-    return [records.run_row(seed, [99.0] * 10 + [low] * 5, 1.0, {}) for seed, low in zip(seeds, lows)]
+from conftest import runs
 
 
 def cand(levers, lows, seeds=None):
