@@ -8,6 +8,7 @@ import utils
 
 from utils.checks import regression
 from utils.checks.regression import CLOSE, FAIL, PASS, compare, phase_runs, spread_tolerance
+from utils.records import run_row
 
 RECORDED = [98.0] * 10 + [99.45, 99.50, 99.48, 99.52, 99.51]
 
@@ -96,6 +97,12 @@ def test_text_only_mode_masks_accuracies_and_verdict_words_and_nothing_else():
     assert held != missed and masked(held) == masked(missed)
     assert "parameters 7,753 < 8,000" in masked(held) and "epochs 15 <= 15" in masked(held)
     assert masked(str(verdict(8123, History(test_acc=[99.5] * 15)))) != masked(held)  # a broken limit still shows
+
+    study = {"phase": 4, "recipes": [{"runs": [run_row(1, [99.5] * 15, platform={"threads": 2})]}]}
+    record = {"params": 7753, "epochs": 15, "seed": 1, "platform": {"threads": 1}}
+    own, drawn = (utils.verdict_block({**record, "test_acc": acc}, study) for acc in ([99.5] * 15, [99.4] * 15))
+    assert "is the study's seed 1" in own and "is a draw of its own" in drawn  # where it ran decides the words
+    assert masked(own) == masked(drawn)
 
 
 def test_a_run_recorded_twice_counts_once_in_the_spread(tmp_path):
