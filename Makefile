@@ -50,17 +50,18 @@ regress: $(STAMP)
 	$(PY) -m utils.commands.regress $(if $(FULL),--full)
 
 # Phase 4's recipe trials, round 4, on the validation split: a plan (utils/experiments/phase4_round4.py) that the
-# experiment driver runs. Stage 1: 6 candidates x seeds 1-4 (the base's runs are round 3's); stage 2: those within two
-# paired standard errors of the best, seeds 5-8; stage 3: the best and the simplest tied with it, seeds 9-16. Runs of
-# 6-7 minutes (354-433 s measured), 2 at a time through torch.compile, resumable (results/phase4_trials_round4.json keeps every
-# finished run). Earlier rounds: python -m utils.commands.trials --round 3 (or 2, 1).
+# experiment driver runs. Stage 1: the base and 6 candidates x seeds 1-4; stage 2: those within two paired standard
+# errors of the best, seeds 5-8; stage 3: the best and the simplest tied with it, seeds 9-16. Runs of 5-6 minutes
+# (300-345 s measured), 2 at a time through torch.compile, resumable (results/phase4_trials_round4.json keeps every
+# finished run). Round 3, which chose today's recipe: python -m utils.commands.trials --round 3.
 trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 
 # Phase 5's search, round 4, on the validation split: a plan (utils/experiments/phase5_round4.py) that the experiment
 # driver runs once phase 4's round 4 has picked and phase 4's recipe is its pick: 8 candidates of at most 4,000
 # parameters x seeds 1-4, then the close ones on seeds 5-8, then two on seeds 9-16; eager runs of 6-10 minutes, two
-# at a time, resumable (results/phase5_round4.json). Earlier rounds: python -m utils.commands.search --round 3 (or 2, 1).
+# at a time, resumable (results/phase5_round4.json). The frontier, which chose today's model:
+# python -m utils.commands.search --round 3.
 search: $(STAMP)
 	$(PY) -m utils.commands.search --jobs 2
 

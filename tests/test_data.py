@@ -24,8 +24,10 @@ def offline(monkeypatch):
     monkeypatch.setattr(data, "_try_download", lambda root: "URLError: <urlopen error [Errno -3] no network>")
 
 
-def test_the_normalisation_constants_are_the_training_digits_mean_and_std(mnist_root):
-    images, _ = utils.load_split(train=True, data_dir=mnist_root)
+def test_the_training_digits_load_whole_and_the_normalisation_constants_are_their_mean_and_std(mnist_root):
+    images, labels = utils.load_split(train=True, data_dir=mnist_root)
+    assert images.shape == (60_000, 28, 28) and images.dtype == torch.uint8
+    assert labels.shape == (60_000,) and set(labels.tolist()) == set(range(10))
     pixels = images.double() / 255
     assert (round(pixels.mean().item(), 4), round(pixels.std().item(), 4)) == (utils.MNIST_MEAN, utils.MNIST_STD)
 
@@ -38,12 +40,6 @@ def test_root_is_argument_then_environment_then_repo(monkeypatch, tmp_path):
     assert utils.resolve_data_dir() == utils.project_root() / "data"
 
 
-def test_real_data_loads_with_the_right_shapes(mnist_root):
-    images, labels = utils.load_split(train=True, data_dir=mnist_root)
-    assert images.shape == (60_000, 28, 28) and images.dtype == torch.uint8
-    assert labels.shape == (60_000,) and set(labels.tolist()) == set(range(10))
-
-
 def test_missing_data_without_network_is_one_clear_error(tmp_path, offline):
     with pytest.raises(utils.MNISTDataError) as error:
         utils.ensure_mnist(tmp_path)
@@ -54,22 +50,19 @@ def test_missing_data_without_network_is_one_clear_error(tmp_path, offline):
     assert "MNIST_ROOT" in message and "data_dir" in message
 
 
-def test_truncated_file_is_named(raw_copy, offline):
-    path = raw_copy / "MNIST" / "raw" / "t10k-labels-idx1-ubyte"
-    path.write_bytes(path.read_bytes()[:5000])
-    with pytest.raises(utils.MNISTDataError,
-                       match=r"t10k-labels-idx1-ubyte is 5,000 bytes, expected 10,008 \(truncated"):
+@pytest.mark.parametrize("name,damage,message", [
+    ("t10k-labels-idx1-ubyte", lambda raw: raw[:5000],
+     r"t10k-labels-idx1-ubyte is 5,000 bytes, expected 10,008 \(truncated"),
+    ("train-labels-idx1-ubyte", lambda raw: raw[:100] + bytes([raw[100] ^ 0xFF]) + raw[101:],
+     r"train-labels-idx1-ubyte has md5 .* \(corrupt\)"),
+])
+def test_a_truncated_or_corrupt_file_is_named_and_not_replaced(raw_copy, offline, name, damage, message):
+    path = raw_copy / "MNIST" / "raw" / name
+    damaged = damage(path.read_bytes())
+    path.write_bytes(damaged)
+    with pytest.raises(utils.MNISTDataError, match=message):
         utils.ensure_mnist(raw_copy)
-
-
-def test_corrupt_file_is_named_and_not_replaced(raw_copy, offline):
-    path = raw_copy / "MNIST" / "raw" / "train-labels-idx1-ubyte"
-    damaged = bytearray(path.read_bytes())
-    damaged[100] ^= 0xFF
-    path.write_bytes(bytes(damaged))
-    with pytest.raises(utils.MNISTDataError, match=r"train-labels-idx1-ubyte has md5 .* \(corrupt\)"):
-        utils.ensure_mnist(raw_copy)
-    assert path.read_bytes() == bytes(damaged)
+    assert path.read_bytes() == damaged
 
 
 def test_unreadable_file_is_named(raw_copy, monkeypatch):
@@ -104,9 +97,3 @@ def test_torchvision_loader_takes_the_first_n(mnist_root):
     assert len(loader.dataset) == 120 and inputs.shape == (50, 1, 28, 28)
     _, all_labels = utils.load_split(train=False, data_dir=mnist_root)
     assert torch.equal(labels, all_labels[:50])  # the test loader keeps file order
-
-
-@pytest.mark.parametrize("limit", [0, -1, 10_001, 2.5, "100", True])
-def test_bad_limits_are_refused(limit):
-    with pytest.raises(ValueError, match="limit_test must be None or an int from 1 to 10,000"):
-        data.check_limit(limit, "test")

@@ -6,7 +6,7 @@ import shutil
 import pytest
 import torch
 
-from conftest import fake_pool
+from conftest import fake_pool, runs
 from utils import records
 from utils.core.runs import make_optimizer, onecycle_factor, run_config
 from utils.experiments import driver, phase4_round4 as round4, runner
@@ -37,7 +37,7 @@ def results(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_round4_runs_its_stages_reuses_the_base_and_decides(results, monkeypatch):
+def test_round4_runs_its_stages_reuses_the_base_of_its_platform_only_and_decides(results, monkeypatch):
     trained = []
     monkeypatch.setattr(runner, "run_pool", _fake_pool(trained))
     record = run_plan(round4.PLAN, 2, results, log=lambda *_: None)
@@ -56,6 +56,13 @@ def test_round4_runs_its_stages_reuses_the_base_and_decides(results, monkeypatch
                                                         + record["levels"]["offset"])
     assert run_plan(round4.PLAN, 2, results, log=lambda *_: None)["candidates"] == record["candidates"]
     assert len(trained) == 6 * 4 + 2 * 4 + 8  # resumed: nothing trained twice
+    other = {**driver.platform_here(), "cpu": "another CPU"}  # round 3's runs are no longer this platform's
+    monkeypatch.setattr(driver, "platform_here", lambda: other)
+    trained.clear()
+    again = run_plan(round4.PLAN, 2, results, log=lambda *_: None)
+    base = next(c for c in again["candidates"] if c["name"] == "base")
+    assert "source" not in base and {seed for name, seed, *_ in trained if name == "base"} == set(round4.ALL16)
+    assert len(trained) == 16 and again["candidates"] != record["candidates"]  # the resumed record let them go
 
 
 def test_round4_keeps_the_base_without_a_detectable_gain(results, monkeypatch):
@@ -121,7 +128,7 @@ def test_phase5_round4_reuses_the_frontiers_eager_runs_of_its_base_and_studies_o
     from utils.experiments import phase5_round4 as round5
     shutil.copy(results_dir() / round5.FRONTIER, results / round5.FRONTIER)
     base4 = {"name": "base", "recipe": records.as_recorded(phase(4).recipe),
-             "runs": [records.run_row(seed, [99.0] * 10 + [99.40 + seed % 4 / 100] * 5) for seed in range(1, 17)]}
+             "runs": runs([99.40 + seed % 4 / 100 for seed in range(1, 17)])}
     records.write_json(results / phase(4).rounds[3], {"candidates": [base4]})
     trained = []
     monkeypatch.setattr(runner, "run_pool", _fake_pool(trained))
@@ -133,17 +140,3 @@ def test_phase5_round4_reuses_the_frontiers_eager_runs_of_its_base_and_studies_o
     levels = record["levels"]["candidates"]
     assert record["study"] == [name for name in record["stages"]["3"]["candidates"]
                                if levels[name]["expected_to_hold"]]
-
-
-def test_runs_of_another_platform_are_not_reused_and_a_resumed_record_lets_them_go(results, monkeypatch):
-    trained = []
-    monkeypatch.setattr(runner, "run_pool", _fake_pool(trained))
-    record = run_plan(round4.PLAN, 2, results, log=lambda *_: None)  # on round 3's platform: the base reused
-    assert "base" not in {name for name, *_ in trained}
-    other = {**driver.platform_here(), "cpu": "another CPU"}
-    monkeypatch.setattr(driver, "platform_here", lambda: other)
-    trained.clear()
-    again = run_plan(round4.PLAN, 2, results, log=lambda *_: None)
-    base = next(c for c in again["candidates"] if c["name"] == "base")
-    assert "source" not in base and {seed for name, seed, *_ in trained if name == "base"} == set(round4.ALL16)
-    assert len(trained) == 16 and again["candidates"] != record["candidates"]

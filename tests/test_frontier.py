@@ -9,27 +9,12 @@ from utils import recipes, records
 from utils.core.models import build_model, count_parameters
 from utils.experiments import frontier, runner
 from utils.phases import phase, rounds_of
-from utils.report.recipes import recipe_changes
-from conftest import fake_pool, runs
-
-
-
-def size(name, params, lows):
-    return {"name": name, "params": params, "runs": runs(lows)}
+from conftest import fake_pool, runs, sized as size
 
 
 def test_five_sizes_of_one_design_from_2000_to_6700_parameters_and_phase_4s_model_on_8_seeds():
     assert [count_parameters(build_model(spec)) for spec in frontier.SPECS] == [2016, 3024, 3948, 5016, 6664]
-    assert count_parameters(build_model(frontier.ANCHOR)) == 7753 and frontier.SEEDS == tuple(range(1, 9))
-
-
-def test_a_size_runs_phase_4s_recipe_with_batches_of_at_most_64():
-    at_128 = recipes.tweak(recipes.PHASE4, {"train.batch_size": 128})
-    assert recipe_changes(at_128, frontier.recipe("8-d8-M-s16-s16-s16", at_128)) == [
-        "model: 3 -> 8-d8-M-s16-s16-s16", "train.batch_size: 128 -> 64"]
-    assert recipe_changes(recipes.PHASE4, frontier.recipe(3, recipes.PHASE4)) == []  # round 3's pick: batches of 64
-    smaller = recipes.tweak(recipes.PHASE4, {"train.batch_size": 32})
-    assert recipe_changes(smaller, frontier.recipe(3, smaller)) == []
+    assert count_parameters(build_model(frontier.ANCHOR)) == 7753
 
 
 def test_the_level_is_where_phase_4s_seed_spread_holds_on_9_of_10_moved_onto_the_validation_split():
@@ -39,7 +24,6 @@ def test_the_level_is_where_phase_4s_seed_spread_holds_on_9_of_10_moved_onto_the
     assert (c["validation_seeds"], c["test_seeds"], c["held_on_test"]) == (8, 10, True)  # only 99.39 misses: 9 of 10
     assert c["test_mean"] == pytest.approx(99.46) and c["offset"] == pytest.approx(0.07)
     assert c["test_std"] == pytest.approx((0.0142 / 9) ** 0.5)  # the squared deviations from 99.46 sum to 0.0142
-    assert frontier.HOLD_Z == pytest.approx(1.28155, abs=1e-5)  # P(z < 1.28155) = 0.9
     assert c["level_test"] == pytest.approx(99.4509, abs=1e-4)  # 99.40 + 1.28155 x 0.03972
     assert c["level_validation"] == pytest.approx(99.5209, abs=1e-4)  # + 0.07: not phase 4's validation mean, 99.53
 
@@ -49,7 +33,7 @@ CALIBRATION = {"test_mean": 99.47, "test_std": 0.04, "level_test": 99.45, "level
 REFERENCE = runs([99.50] * 8)
 
 
-def test_the_pick_is_the_smallest_size_within_one_paired_standard_error_of_the_level():
+def test_the_pick_is_the_smallest_size_within_one_paired_standard_error_of_the_level_and_the_4000_size_is_studied():
     sizes = [size("anchor", 7753, [99.52] * 8),
              size("5k", 5016, [99.52, 99.46] * 4),   # 99.49, paired se 0.0113: 99.501 >= 99.50, reaches
              size("4k", 3948, [99.49, 99.45] * 4),   # 99.47, se 0.0076: short
@@ -63,9 +47,7 @@ def test_the_pick_is_the_smallest_size_within_one_paired_standard_error_of_the_l
                                          "reach the level that holds on 9 of every 10 seeds (99.450% on test: "
                                          "99.40 + 1.2816 x 0.040, the seed spread of phase 4's study, which held at "
                                          "99.470%; 99.500% on validation)")
-
-
-def test_a_pick_within_4000_parameters_is_studied_alone_and_no_pick_still_studies_the_4000_size():
+    # a pick within 4,000 parameters is studied alone; with no pick, the 4,000 size is still studied
     small = [size("anchor", 7753, [99.52] * 8), size("4k", 3948, [99.51] * 8), size("3k", 3024, [99.40] * 8)]
     assert frontier.decide(small, REFERENCE, CALIBRATION)["studies"] == ["4k"]
     none = [size("anchor", 7753, [99.45] * 8), size("4k", 3948, [99.40] * 8)]
@@ -74,9 +56,10 @@ def test_a_pick_within_4000_parameters_is_studied_alone_and_no_pick_still_studie
     assert decision["reason"].startswith("no size reaches the level that holds on 9 of every 10 seeds")
 
 
-def round3_record(results, recipe):
+def round3_record(results, recipe, *others):
     picked = {"name": "base", "recipe": records.as_recorded(recipe), "runs": runs([99.50] * 16)}
-    records.write_json(results / rounds_of("trials")[2], {"complete": True, "picked": "base", "candidates": [picked]})
+    records.write_json(results / rounds_of("trials")[2], {"complete": True, "picked": "base",
+                                                          "candidates": [picked, *others]})
 
 
 def frontier_pool(trained):
@@ -88,7 +71,7 @@ def frontier_pool(trained):
 
 def test_the_frontier_refuses_before_any_run_until_round_3_has_picked_phase_4s_recipe(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "run_pool", lambda *a: pytest.fail("trained before checking its reference"))
-    with pytest.raises(ValueError, match="finish `make trials`"):
+    with pytest.raises(ValueError, match="finish `python -m utils.commands.trials --round 3`"):
         runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
     round3_record(tmp_path, recipes.tweak(recipes.PHASE4, {"optimizer.lr": 0.05}))  # another recipe than phase 4's
     with pytest.raises(ValueError, match="set phase 4's recipe to its pick"):
@@ -120,36 +103,26 @@ def test_the_frontier_runs_every_size_eager_waits_for_phase_4s_study_then_decide
     assert record["picked"] == "8-d8-M-s16-s16-s16" and record["studies"] == ["8-d8-M-s16-s16-s16"]
 
 
-def test_the_anchor_reuses_round_3s_runs_when_its_recipe_is_phase_4s_own(tmp_path, monkeypatch):
-    at_64 = recipes.tweak(recipes.PHASE4, {"train.batch_size": 64})
-    monkeypatch.setattr(runner, "phase_row", lambda number: dataclasses.replace(phase(number), recipe=at_64))
-    round3_record(tmp_path, at_64)
+@pytest.mark.parametrize("batch, reused", [(64, "base"), (32, "base"), (128, "batch-64")])
+def test_every_size_runs_phase_4s_recipe_at_batches_of_at_most_64_and_the_anchor_reuses_round_3s_runs_of_it(
+        tmp_path, monkeypatch, batch, reused):
+    """The anchor's runs: phase 4's own recipe's, or its batch-64 lever's where phase 4 has larger batches."""
+    recipe = recipes.tweak(recipes.PHASE4, {"train.batch_size": batch})
+    monkeypatch.setattr(runner, "phase_row", lambda number: dataclasses.replace(phase(number), recipe=recipe))
+    lever = {"name": "batch-64", "recipe": records.as_recorded(recipes.tweak(recipe, {"train.batch_size": 64})),
+             "runs": runs([99.55] * 8)}
+    round3_record(tmp_path, recipe, lever)
     trained = []
     monkeypatch.setattr(runner, "run_pool", frontier_pool(trained))
     record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
     assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
+    assert {t[4] for t in trained} == {min(batch, 64)}  # the sizes: phase 4's recipe, with batches of at most 64
     anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
-    assert anchor["source"] == f"results/{rounds_of('trials')[2]}, base" and [r["seed"] for r in anchor["runs"]] == \
-        list(range(1, 9))
+    assert anchor["source"] == f"results/{rounds_of('trials')[2]}, {reused}"
+    assert [r["seed"] for r in anchor["runs"]] == list(range(1, 9))
     trained.clear()  # compiled on request, the anchor still round 3's
     runner.frontier(2, tmp_path / "compiled.json", log=lambda *_: None, compile=True)
     assert len(trained) == 5 * 8 and {t[3] for t in trained} == {True}
-
-
-def test_the_anchor_reuses_round_3s_batch_64_lever_when_phase_4_keeps_batches_of_128(tmp_path, monkeypatch):
-    at_128 = recipes.tweak(recipes.PHASE4, {"train.batch_size": 128})
-    monkeypatch.setattr(runner, "phase_row", lambda number: dataclasses.replace(phase(number), recipe=at_128))
-    round3_record(tmp_path, at_128)
-    lever = {"name": "batch-64", "recipe": records.as_recorded(recipes.tweak(at_128, {"train.batch_size": 64})),
-             "runs": runs([99.55] * 8)}
-    record = records.load(rounds_of("trials")[2], tmp_path)
-    records.write_json(tmp_path / rounds_of("trials")[2], {**record, "candidates": record["candidates"] + [lever]})
-    trained = []
-    monkeypatch.setattr(runner, "run_pool", frontier_pool(trained))
-    record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
-    assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
-    anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
-    assert anchor["source"].endswith(", batch-64") and [r["min_last"] for r in anchor["runs"]] == [99.55] * 8
 
 
 def test_the_frontier_figure_moves_validation_onto_the_test_scale_and_marks_studies_and_single_runs():
@@ -158,7 +131,8 @@ def test_the_frontier_figure_moves_validation_onto_the_test_scale_and_marks_stud
     import utils
     record = {"calibration": {"offset": 0.05, "level_test": 99.46}, "candidates": [size("b", 4000, [99.50, 99.54]),
                                                               size("a", 2000, [99.30, 99.32]), size("none", 1000, [])]}
-    study = {"recipes": [{"name": "final recipe", "recipe": {"model": frontier.SPECS[2]}, "runs": runs([99.41, 99.45])}]}
+    study = {"recipes": [{"name": "final recipe", "recipe": {"model": frontier.SPECS[2]},
+                          "runs": runs([99.41, 99.45])}]}
     fig = utils.plot_frontier(record, study, "frontier")
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
@@ -175,16 +149,8 @@ def test_the_frontier_figure_moves_validation_onto_the_test_scale_and_marks_stud
     assert sorted(peers) == [[3762, 99.36], [4838, 99.34], [6174, 99.40]]
 
 
-def test_the_series_figure_gains_the_frontier_where_one_is_given():
-    import utils
-    record = {"calibration": {"offset": -0.05}, "candidates": [size("a", 2000, [99.30, 99.32])]}
-    points = [("phase 4", 7753, 99.45)]
-    assert len(utils.plot_series(points, "series").axes[0].lines) == 1  # the 99.40% line alone
-    line = utils.plot_series(points, "series", frontier=record).axes[0].lines[0]
-    assert line.get_xydata()[0].tolist() == pytest.approx([2000, 99.36])
-
-
-def test_the_frontier_table_and_what_each_step_down_gives_up():
+def test_the_frontier_table_and_what_each_step_down_gives_up(tmp_path, monkeypatch):
+    from utils.report import readme
     from utils.report.analysis import frontier_steps
     from utils.report.verdicts import frontier_table
     sizes = [size("phase 4's model", 7753, [99.52] * 8),
@@ -201,7 +167,10 @@ def test_the_frontier_table_and_what_each_step_down_gives_up():
         "errors.",
         "**5,016 -> 2,016 parameters** (-60%): -0.100 +- 0.045 points over 8 seeds, lower by more than two standard "
         "errors."]
-    assert frontier_table({"complete": False, "seeds": [1, 2], "candidates": sizes}) == (
+    incomplete = {"round": 3, "complete": False, "seeds": [1, 2], "candidates": sizes}
+    records.write_json(tmp_path / "frontier.json", incomplete)
+    monkeypatch.setattr(readme, "TRIAL_SECTIONS", {"search-round3": "frontier.json"})  # the README's view of it
+    assert frontier_table(incomplete) == readme.trial_section(tmp_path, "search-round3") == (
         "_Incomplete: 24 runs recorded so far; the decision waits for every size's 2 seeds and for phase 4's test-set "
         "study._")
 
@@ -233,14 +202,3 @@ def test_phase_5s_analysis_says_how_the_frontier_ran_what_each_step_gave_up_and_
         "10 seeds (last-5 minimum 99.41 +- 0.01%, foretold 99.44%; sd 0.017); 5,016 parameters held on 9 of 10 seeds "
         "(last-5 minimum 99.44 +- 0.01%, foretold 99.46%; sd 0.022); 7,753 parameters held on 9 of 10 seeds (last-5 "
         "minimum 99.44 +- 0.01%; sd 0.022). The goal's answer is the verdict's, above.")
-
-
-def test_the_readme_shows_each_round_in_the_view_its_record_needs(tmp_path, monkeypatch):
-    from utils.records import write_json
-    from utils.report import readme
-    monkeypatch.setattr(readme, "TRIAL_SECTIONS", {"search-round3": "frontier.json"})
-    write_json(tmp_path / "frontier.json", {"round": 3, "complete": False, "seeds": [1, 2],
-                                            "candidates": [size("2k", 2016, [99.30])]})
-    assert readme.trial_section(tmp_path, "search-round3") == (
-        "_Incomplete: 1 runs recorded so far; the decision waits for every size's 2 seeds and for phase 4's test-set "
-        "study._")

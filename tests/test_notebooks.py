@@ -16,9 +16,10 @@ import pytest
 import utils
 from utils.commands import run as series
 from utils.core.data import RAW_FILES
+from conftest import NOTEBOOKS as BY_PHASE
 
 REPO_ROOT = utils.project_root()
-NOTEBOOKS = [REPO_ROOT / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES]
+NOTEBOOKS = list(BY_PHASE.values())
 ROWS = {row.notebook: row for row in utils.PHASES}
 SMOKE = dict(epochs=1, limit_train=512, limit_test=256)
 

@@ -100,16 +100,17 @@ def test_no_test_lists_the_phases_or_branches_on_one():
 def test_the_check_finds_each_kind_of_listing():
     source = ("NAMES = {1: 'a', 2: 'b', 3: 'c'}\nif phase in (4, 5):\n    pass\nx = '04_lr_scheduler'\n"
               "STUDIED = [p for p in RECIPES if p.number == 4]\nPHASES = (1, 2, 3)\nseeds = (1, 2, 3)\n"
-              "last = row is PHASES[-1]\nwrite = globals()[f'_phase{phase}']\nf = load('phase4_trials_round2.json')\n"
+              "last = row is PHASES[-1]\nwrite = globals()[f'_phase{phase}']\n"
+              "f = load('past/phase4_trials_round2.json')\n"
               "g = load('spread.json')\nh = load('bench_cpu.json')\nif row.number == 5:\n    pass")
     assert sorted(listings(source)) == sorted([
         "line 1: a dict keyed by phase numbers", "line 2: phase in (4, 5)", "line 4: '04_lr_scheduler'",
         "line 6: PHASES = (1, 2, 3)", "line 8: row is PHASES[-1]",
-        "line 9: globals()[...]: a function chosen by the phase's number", "line 10: 'phase4_trials_round2.json'",
+        "line 9: globals()[...]: a function chosen by the phase's number", "line 10: 'past/phase4_trials_round2.json'",
         "line 11: 'spread.json'", "line 5: p.number == 4", "line 13: row.number == 5"])
     assert sorted(listings(source, tests=True)) == sorted([
         "line 2: phase in (4, 5)", "line 8: row is PHASES[-1]", "line 5: p.number == 4", "line 13: row.number == 5",
-        "line 9: globals()[...]: a function chosen by the phase's number", "line 10: 'phase4_trials_round2.json'",
+        "line 9: globals()[...]: a function chosen by the phase's number", "line 10: 'past/phase4_trials_round2.json'",
         "line 11: 'spread.json'"])
 
 

@@ -17,27 +17,31 @@ def statuses(checks):
     return [check.status for check in checks]
 
 
-def test_exact_check_passes_only_on_identical_numbers():
+def test_exact_check_passes_only_on_identical_numbers_and_a_shorter_re_run_only_on_the_records_first_epochs():
     assert statuses(compare("run", RECORDED, list(RECORDED), exact=True, tolerance=0.2)) == [PASS]
     altered = RECORDED[:-1] + [RECORDED[-1] + 0.01]
     [check] = compare("run", RECORDED, altered, exact=True, tolerance=0.2)
     assert check.status == FAIL and "first epoch 15" in check.detail
+    [check] = compare("run", RECORDED, RECORDED[:5], exact=True, tolerance=0.2, prefix=True)
+    assert (check.status, check.detail) == (PASS, "exact: the first 5 of 15 epochs equal")
+    [check] = compare("run", RECORDED, RECORDED[:4] + [98.01], exact=True, tolerance=0.2, prefix=True)
+    assert check.status == FAIL and "first epoch 5" in check.detail
+    assert statuses(compare("run", RECORDED, RECORDED[:5], exact=True, tolerance=0.2)) == [FAIL]  # not asked for
+    with pytest.raises(ValueError, match="only on the recording platform"):
+        compare("run", RECORDED, RECORDED[:5], exact=False, tolerance=0.2, prefix=True)
 
 
-def test_tolerance_check_passes_within_and_fails_beyond():
+def test_tolerance_check_passes_within_fails_beyond_and_calls_a_flipped_verdict_near_the_target_too_close():
     within = RECORDED[:-1] + [RECORDED[-1] - 0.10]
     assert statuses(compare("run", RECORDED, within, exact=False, tolerance=0.10)) == [PASS, PASS, PASS]
     beyond = RECORDED[:-1] + [RECORDED[-1] - 0.11]
     checks = compare("run", RECORDED, beyond, exact=False, tolerance=0.10)
     assert statuses(checks) == [PASS, FAIL, PASS]
     assert checks[1].detail == "recorded 99.51, re-run 99.40, |diff| 0.11 > tolerance 0.10"
-
-
-def test_a_flipped_verdict_near_the_target_is_too_close_to_call_and_far_from_it_a_failure():
     near = RECORDED[:10] + [99.38, 99.50, 99.48, 99.52, 99.51]  # min 99.38: within 0.1 of 99.40
     checks = compare("run", RECORDED, near, exact=False, tolerance=0.10)
     assert statuses(checks) == [PASS, PASS, CLOSE] and not any(check.failed for check in checks)
-    far = RECORDED[:10] + [99.20, 99.50, 99.48, 99.52, 99.51]
+    far = RECORDED[:10] + [99.20, 99.50, 99.48, 99.52, 99.51]  # a flipped verdict far from the target: a failure
     assert statuses(compare("run", RECORDED, far, exact=False, tolerance=0.30)) == [PASS, PASS, CLOSE]
     assert statuses(compare("run", RECORDED, far, exact=False, tolerance=0.15)) == [FAIL, PASS, FAIL]
 
@@ -51,13 +55,6 @@ def test_tolerance_is_three_standard_deviations_of_a_difference_of_two_runs_with
         spread_tolerance([RECORDED])
 
 
-def test_platforms_are_the_same_only_when_recorded_and_equal():
-    here = {"device": "cpu", "threads": 2}
-    assert regression.same_platform({"platform": here}, {"platform": dict(here)})
-    assert not regression.same_platform({"platform": here}, {"platform": {**here, "threads": 1}})
-    assert not regression.same_platform({}, {"platform": here})
-
-
 def _write(folder, phase, acc, platform, study=None):
     folder.mkdir(exist_ok=True)
     (folder / f"phase{phase}.json").write_text(json.dumps({"seed": 1, "test_acc": acc, "platform": platform}))
@@ -65,7 +62,8 @@ def _write(folder, phase, acc, platform, study=None):
         (folder / utils.PHASES[phase - 1].study).write_text(json.dumps(study))
 
 
-def test_a_notebook_check_is_its_headline_run_with_the_tolerance_of_its_study(tmp_path):
+def test_a_notebook_check_is_its_headline_run_exact_on_the_recording_platform_else_within_its_studys_tolerance(
+        tmp_path):
     seeds = {1: RECORDED, 2: RECORDED[:-1] + [99.49], 3: RECORDED[:-1] + [99.55]}
     study = {"recipes": [{"name": "final", "runs": [{"seed": s, "acc": a} for s, a in seeds.items()]}]}
     _write(tmp_path / "recorded", 4, RECORDED, {"threads": 2}, study)
@@ -76,6 +74,9 @@ def test_a_notebook_check_is_its_headline_run_with_the_tolerance_of_its_study(tm
     _write(tmp_path / "rerun", 4, moved, {"threads": 2})  # the recording platform: equal, or a failure
     assert statuses(regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun")) == [FAIL]
     _write(tmp_path / "rerun", 4, moved, {"threads": 1})  # another platform: within the study's tolerance
+    assert set(statuses(regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun"))) == {PASS}
+    _write(tmp_path / "recorded", 4, RECORDED, None, study)  # a record without its platform: never exact
+    _write(tmp_path / "rerun", 4, moved, None)
     assert set(statuses(regression.check_notebook(4, tmp_path / "recorded", tmp_path / "rerun"))) == {PASS}
 
 
@@ -113,16 +114,6 @@ def test_a_run_recorded_twice_counts_once_in_the_spread(tmp_path):
                                          {"seed": 2, "acc": other}]}}}
     (tmp_path / utils.phases.SPREAD).write_text(json.dumps(spread))
     assert phase_runs(2, tmp_path) == [headline, other]
-
-
-def test_a_shorter_re_run_is_compared_with_the_records_first_epochs_and_only_exactly():
-    [check] = compare("run", RECORDED, RECORDED[:5], exact=True, tolerance=0.2, prefix=True)
-    assert (check.status, check.detail) == (PASS, "exact: the first 5 of 15 epochs equal")
-    [check] = compare("run", RECORDED, RECORDED[:4] + [98.01], exact=True, tolerance=0.2, prefix=True)
-    assert check.status == FAIL and "first epoch 5" in check.detail
-    assert statuses(compare("run", RECORDED, RECORDED[:5], exact=True, tolerance=0.2)) == [FAIL]  # not asked for
-    with pytest.raises(ValueError, match="only on the recording platform"):
-        compare("run", RECORDED, RECORDED[:5], exact=False, tolerance=0.2, prefix=True)
 
 
 def test_on_the_recording_platform_the_losses_are_compared_bit_for_bit_too(tmp_path):

@@ -4,31 +4,22 @@ verdict). Exact values for the views the notebooks call; the layout read from th
 
 import re
 
-import nbformat
 import pytest
 
 import utils
-from utils.core.loop import History
-from utils.records import run_row
 from utils.report.analysis import gap_reading
+from conftest import NOTEBOOKS, cells, history, runs
 
-NOTEBOOKS = {row.number: utils.project_root() / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES}
 SECTIONS = ["Parameters", "Data", "Model", "Training", "Results", "Analysis", "Verdict", "Save"]
 STUDIED = {row.number for row in utils.PHASES if row.study}  # their verdict, over the study, comes before the results
 STUDIED_SECTIONS = ["Parameters", "Data", "Model", "Training", "Verdict", "Results", "Analysis", "Save"]
 
 
-def fake_history(test_acc, test_loss, lr):
-    n = len(test_acc)
-    return History(train_loss=[0.1] * n, train_acc=[99.0] * n, test_loss=list(test_loss), test_acc=list(test_acc),
-                   lr=list(lr), seconds=[2.0] * n)
-
-
 def test_the_last5_table_holds_the_epochs_the_target_judges_exactly():
-    history = fake_history(test_acc=[98.0, 99.1, 99.39, 99.4, 99.41, 99.52, 99.3],
-                           test_loss=[0.05, 0.03, 0.021, 0.02, 0.0195, 0.01849, 0.025],
-                           lr=[0.1, 0.1, 0.1, 0.01, 0.01, 0.001, 0.001])
-    assert utils.last5_markdown(history) == "\n".join([
+    seven = history(test_acc=[98.0, 99.1, 99.39, 99.4, 99.41, 99.52, 99.3],
+                    test_loss=[0.05, 0.03, 0.021, 0.02, 0.0195, 0.01849, 0.025],
+                    lr=[0.1, 0.1, 0.1, 0.01, 0.01, 0.001, 0.001])
+    assert utils.last5_markdown(seven) == "\n".join([
         "| epoch | lr | test loss | test acc (%) | >= 99.40 |",
         "|---:|---:|---:|---:|:---:|",
         "| 3 | 0.10000 | 0.0210 | 99.39 | no |",
@@ -40,7 +31,7 @@ def test_the_last5_table_holds_the_epochs_the_target_judges_exactly():
 
 
 def test_a_run_shorter_than_the_judged_epochs_shows_every_epoch():
-    table = utils.last5_markdown(fake_history(test_acc=[11.5, 97.25], test_loss=[2.3, 0.1], lr=[0.01, 0.01]))
+    table = utils.last5_markdown(history(test_acc=[11.5, 97.25], test_loss=[2.3, 0.1]))
     assert table.splitlines()[2:] == ["| 1 | 0.01000 | 2.3000 | 11.50 | no |", "| 2 | 0.01000 | 0.1000 | 97.25 | no |"]
 
 
@@ -78,24 +69,14 @@ def test_a_study_recorded_for_another_recipe_is_refused(tmp_path):
     assert utils.load_study(4, tmp_path)["recipes"][0]["name"] == "final recipe"
 
 
-def test_the_comparison_names_the_original_write_up():
-    current = utils.result_record(2, 7974, utils.run_config(utils.RECIPES[2], seed=1),
-                                  fake_history([99.0, 99.25], [0.03, 0.02], [0.01, 0.01]), "cpu")
-    assert "| original write-up, phase 2 (reported) | 7,974 | | | 99.21 |" in utils.comparison_markdown(current, None)
-
-
 # The committed notebooks' layout (sources only: the outputs are the last full run's).
-
-def cells(phase):
-    return nbformat.read(NOTEBOOKS[phase], as_version=4).cells
-
 
 def code(phase) -> str:
     return "\n".join(c.source for c in cells(phase) if c.cell_type == "code")
 
 
 @pytest.mark.parametrize("phase", NOTEBOOKS)
-def test_the_first_screen_is_the_title_the_target_and_what_the_phase_changes(phase):
+def test_the_first_screen_is_the_title_the_target_and_what_the_phase_changes_then_the_sections_in_report_order(phase):
     nb = cells(phase)
     assert nb[0].cell_type == "markdown" and nb[0].source.startswith(f"# Phase {phase}")
     assert f"Part {phase} of {len(NOTEBOOKS)} of the series" in nb[0].source and "**Target.**" in nb[0].source
@@ -106,11 +87,7 @@ def test_the_first_screen_is_the_title_the_target_and_what_the_phase_changes(pha
     shown = "utils.recipe_markdown(utils.recipe_of(config)" + "".join(
         f', ("phase {n}", utils.RECIPES[{n}])' for n in previous) + "))"
     assert shown in nb[4].source and "changes_markdown" not in code(phase)
-
-
-@pytest.mark.parametrize("phase", NOTEBOOKS)
-def test_the_sections_come_in_the_report_order(phase):
-    headings = [line[3:] for c in cells(phase) if c.cell_type == "markdown" for line in c.source.splitlines()
+    headings = [line[3:] for c in nb if c.cell_type == "markdown" for line in c.source.splitlines()
                 if line.startswith("## ")]
     chosen = [h for h in headings if h.startswith("How the")]  # phases 4 and 5: how their recipe or model was chosen
     assert [h for h in headings if h not in chosen] == (STUDIED_SECTIONS if phase in STUDIED else SECTIONS)
@@ -119,7 +96,7 @@ def test_the_sections_come_in_the_report_order(phase):
 
 
 @pytest.mark.parametrize("phase", NOTEBOOKS)
-def test_one_view_of_each_model_and_history_and_one_training_call(phase):
+def test_one_view_of_each_model_history_and_seed_study_and_one_training_call(phase):
     source = code(phase)
     for gone in ("utils.model_summary(", "utils.history_markdown(", "utils.make_optimizer(", "utils.fit("):
         assert gone not in source
@@ -129,6 +106,8 @@ def test_one_view_of_each_model_and_history_and_one_training_call(phase):
     assert source.count("utils.last5_markdown(history)") == (phase not in STUDIED)
     assert source.count("utils.verdict_block(record, study)") == (phase in STUDIED)
     assert source.count("utils.verdict(") == (phase not in STUDIED) and "utils.study_verdict(" not in source
+    assert source.count("utils.study_table(study)") == source.count(f"utils.load_study({phase})") == (phase in STUDIED)
+    assert source.find(f"utils.load_study({phase})") <= source.find("utils.verdict_block(")  # loaded, then judged
     nb = [c for c in cells(phase) if c.cell_type == "code"]
     train = next(i for i, c in enumerate(nb) if "utils.train(" in c.source)
     assert nb[train].source.startswith("model, history = utils.train(model, train_batches, test_batches, config)")
@@ -149,15 +128,6 @@ def test_later_notebooks_show_only_what_they_change(phase):
     assert 'print(f"MNIST verified:' in source
 
 
-@pytest.mark.parametrize("phase", [row.number for row in utils.PHASES if row.study])
-def test_a_seed_study_is_shown_from_its_record_once(phase):
-    nb = [c.source for c in cells(phase) if c.cell_type == "code"]
-    tables = [s for s in nb if "utils.study_table(study)" in s]
-    loads = [s for s in nb if f"utils.load_study({phase})" in s]
-    assert len(tables) == 1 and len(loads) == 1 and sum("utils.verdict_block(record, study)" in s for s in nb) == 1
-    assert nb.index(loads[0]) <= nb.index(next(s for s in nb if "utils.verdict_block(" in s))  # loaded, then judged
-
-
 @pytest.mark.parametrize("phase", NOTEBOOKS)
 def test_seed_means_a_random_seed_in_the_prose(phase):
     prose = "\n".join(c.source for c in cells(phase) if c.cell_type == "markdown")
@@ -166,22 +136,16 @@ def test_seed_means_a_random_seed_in_the_prose(phase):
         assert phrase not in prose.lower()
 
 
-def test_phase_4s_analysis_states_round_2s_decision_with_its_statistics():
+def test_phase_4s_analysis_states_each_rounds_decision_with_its_statistics():
     from utils.experiments.trials import choose
     from utils.report.analysis import _trials_choice
-    finalists = [{"name": "base", "levers": [], "runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in
-                                                         zip(range(1, 9), [99.36, 99.40, 99.38, 99.42] * 2)]},
-                 {"name": "ema", "levers": ["ema"], "runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in
-                                                             zip(range(1, 9), [99.38, 99.41, 99.38, 99.43] * 2)]}]
+    finalists = [{"name": "base", "levers": [], "runs": runs([99.36, 99.40, 99.38, 99.42] * 2)},
+                 {"name": "ema", "levers": ["ema"], "runs": runs([99.38, 99.41, 99.38, 99.43] * 2)}]
     _, chosen, comparisons, reason = choose(finalists, range(1, 9))
     text = _trials_choice({"round": 2, "picked": chosen["name"], "reason": reason, "comparisons": comparisons})
     assert text == ("**Round 2 of the trials picked ema, on validation digits, with 8 seeds per finalist.** Short of "
                     "the best by more than one standard error: base. The finalists' means span 0.010 points.")
-
-
-def test_phase_4s_analysis_states_round_3s_single_finalist_and_its_gain_over_round_2s_pick():
-    from utils.report.analysis import _trials_choice
-    score = {"mean": 99.39, "se": 0.01, "seeds": 16}
+    score = {"mean": 99.39, "se": 0.01, "seeds": 16}  # round 3: a single finalist and its gain over round 2's pick
     text = _trials_choice({"round": 3, "picked": "batch-64", "comparisons": {"batch-64": {"score": score, "tie": True}},
                            "vs_round2": {"mean": 0.04, "se": 0.018, "seeds": 8}})
     assert text == ("**Round 3 of the trials picked batch-64, on validation digits, with 16 seeds.** Against round 2's "
@@ -192,13 +156,11 @@ def test_phase_4s_analysis_states_round_3s_single_finalist_and_its_gain_over_rou
 def test_phase_4s_study_is_compared_seed_by_seed_with_the_original_write_ups_recipe():
     from utils.report.analysis import _paired_sentence
 
-    def entry(lows):
-        return {"runs": [run_row(s, [99.0] * 10 + [low] * 5) for s, low in enumerate(lows, start=1)]}
-    other = entry([99.40] * 4)
-    assert _paired_sentence(entry([99.50, 99.40, 99.45, 99.55, 99.60]), other) == (
+    other = {"runs": runs([99.40] * 4)}
+    assert _paired_sentence({"runs": runs([99.50, 99.40, 99.45, 99.55, 99.60])}, other) == (
         "Seed by seed over the 4 seeds both ran, the final recipe's last-5 minimum is +0.075 +- 0.032 points from the "
         "original write-up's: higher by more than two standard errors.")  # seed 5 has no partner and is left out
-    assert _paired_sentence(entry([99.43, 99.37, 99.40, 99.42]), other).endswith(
+    assert _paired_sentence({"runs": runs([99.43, 99.37, 99.40, 99.42])}, other).endswith(
         "+0.005 +- 0.013 points from the original write-up's: no detectable difference (within one standard error).")
 
 

@@ -9,34 +9,26 @@ import utils
 from utils import records as results
 from utils.report import readme as report
 from utils.core.loop import History
+from conftest import history, runs
 
 KEYS = {"phase", "params", "epochs", "seed", "batch_size", "lr", "test_acc", "train_acc", "test_loss", "train_loss",
         "device", "torch", "wall_time_s"}
 
 
-def history(test_acc):
-    n = len(test_acc)
-    return History(train_loss=[0.1] * n, train_acc=[99.0] * n, test_loss=[0.02] * n, test_acc=list(test_acc),
-                   lr=[0.01] * n, seconds=[2.0] * n, lr_per_step=[0.01] * (3 * n))
-
-
-def test_verdict_met_only_when_all_three_hold():
-    good = utils.verdict(7753, history([99.0] * 10 + [99.40, 99.45, 99.41, 99.50, 99.47]))
-    assert good.met and str(good).endswith("this run: held")
-    assert good.lines[2] == ("met      test accuracy >= 99.40% in each of the last 5 epochs: "
-                             "99.40, 99.45, 99.41, 99.50, 99.47")
-
-
-@pytest.mark.parametrize("params,accs,failing", [
-    (8000, [99.5] * 15, "parameters 8,000 < 8,000"),
-    (7753, [99.5] * 16, "epochs 16 <= 15"),
-    (7753, [99.5] * 14 + [99.39], "99.50, 99.50, 99.50, 99.50, 99.39"),
-    (7753, [99.5] * 3, "(only 3 epochs run)"),
-])
-def test_verdict_not_met(params, accs, failing):
+@pytest.mark.parametrize("params,accs,line", [
+    (7753, [99.0] * 10 + [99.40, 99.45, 99.41, 99.50, 99.47],
+     "met      test accuracy >= 99.40% in each of the last 5 epochs: 99.40, 99.45, 99.41, 99.50, 99.47"),
+    (8000, [99.5] * 15, "not met  parameters 8,000 < 8,000"),
+    (7753, [99.5] * 16, "not met  epochs 16 <= 15"),
+    (7753, [99.5] * 14 + [99.39], "not met  test accuracy >= 99.40% in each of the last 5 epochs: 99.50, 99.50, "
+                                  "99.50, 99.50, 99.39"),
+    (7753, [99.5] * 3, "not met  test accuracy >= 99.40% in each of the last 5 epochs: 99.50, 99.50, 99.50 (only 3 "
+                       "epochs run)"),  # a run shorter than the judged window never holds
+], ids=["held", "8000-parameters", "16-epochs", "a-miss", "3-epochs"])
+def test_verdict_met_only_when_all_three_hold(params, accs, line):
     v = utils.verdict(params, history(accs))
-    assert not v.met and str(v).endswith("this run: did not hold")
-    assert any(line.startswith("not met") and failing in line for line in v.lines)
+    assert v.met == line.startswith("met") and line in v.lines
+    assert str(v).endswith("this run: held" if v.met else "this run: did not hold")
 
 
 def test_record_has_the_agreed_keys():
@@ -48,7 +40,7 @@ def test_record_has_the_agreed_keys():
     assert (record["batch_size"], record["lr"], record["recipe"]["train"]["epochs"]) == (64, 0.1, 2)
     assert record["recipe"] == results.as_recorded(utils.tweak(utils.RECIPES[4], {"train.epochs": 2}))
     assert record["run"] == dict(seed=1, split="test", pipeline="fast", limit_train=None, limit_test=None)
-    assert record["platform"] == utils.platform_record("cpu") and record["platform"]["device"] == "cpu"
+    assert record["platform"] == utils.platform_record("cpu")
     json.dumps(record)  # JSON-ready
 
 
@@ -87,6 +79,7 @@ def test_comparison_shows_the_change_against_the_previous_phase():
     assert "| original write-up, phase 2 (reported) | 7,974 | | | 99.21 |" in text  # its best, beside this run's
     assert "| **this run, phase 2** | 7,974 | 99.25 | 99.00 | 99.25 |" in text
     assert "Train minus test accuracy at the last epoch: -0.25 points (test above train, with no augmentation" in text
+    assert "phase 1" not in utils.comparison_markdown(current, None)  # phase 1's case: no phase before it
 
 
 def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path):
@@ -106,9 +99,10 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
     assert "The recorded series trained for 4 s in all (phase 1 4 s;" in text
     assert "| 1 | 2026-11-27 | 4 | an earlier revision's recipe F" in text and "| not in this folder |" in text
     assert "| 9 | avgpool (GAP) 5x5 | 5 | 0 | 5 | 5 -> 1 | 10 | 28 | 0 |" in text  # phase 3 and 4 model tables
-    assert "`make bench` has not been run yet" in text and "`results/phase4_trials.json` has not been recorded yet: " \
-           "`a finished round: restore results/phase4_trials.json from git" in text
-    assert "`results/phase5_search.json` has not been recorded yet" in text and "| 5 | _not run yet_ |" in text
+    assert "`make bench` has not been run yet" in text
+    assert "`results/past/phase4_trials.json` has not been recorded yet: " \
+           "`a finished round: restore results/past/phase4_trials.json from git" in text
+    assert "`results/past/phase5_search.json` has not been recorded yet" in text and "| 5 | _not run yet_ |" in text
     assert "| 01_baseline | not measured yet | |" in text and "STALE" not in text
     assert "| 3. + GAP, augmentation, higher LR | [`03_gap_augmentation.ipynb`](notebooks/03_gap_augmentation.ipynb) " \
            "| model: model 3, narrower start" in text
@@ -125,11 +119,13 @@ def test_the_results_table_shows_the_median_epoch_not_a_slow_spell(tmp_path):
     assert "| 17.2 s on cpu |" in report.results_table(tmp_path)
 
 
-def test_the_study_verdict_judges_at_least_9_of_every_10_seeds():
-    from utils.records import run_row, summarize
+def test_the_study_verdict_judges_at_least_9_of_every_10_seeds_over_a_study_of_at_least_10():
+    from utils.goal import goal_held
 
     def study(lows):
-        return summarize([run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in enumerate(lows, start=1)])
+        return results.summarize(runs(lows))
+    held = [(9, 10), (10, 10), (18, 20), (8, 10), (5, 5), (17, 20)]
+    assert [goal_held(study([99.45] * n + [99.30] * (seeds - n))) for n, seeds in held] == [True] * 3 + [False] * 3
     assert utils.study_verdict(study([99.45] * 9 + [99.39])) == (
         "held >= 99.40% in each of the last 5 epochs on 9 of 10 seeds (the target: at least 9 of every 10): target "
         "MET (last-5 minimum 99.44 +- 0.01% over seeds, worst 99.39%)")
@@ -140,12 +136,9 @@ def test_the_study_verdict_judges_at_least_9_of_every_10_seeds():
 
 
 def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label(tmp_path):
-    from utils.records import run_row, summarize
-
     def study(model, lows):
-        runs = [run_row(seed, [99.0] * 10 + [low] * 5) for seed, low in enumerate(lows, start=1)]
-        return {"recipes": [{"name": "final recipe", "recipe": {**utils.RECIPES[5], "model": model}, "runs": runs,
-                             "summary": summarize(runs)}]}
+        return {"recipes": [{"name": "final recipe", "recipe": {**utils.RECIPES[5], "model": model}, "runs": runs(lows),
+                             "summary": results.summarize(runs(lows))}]}
     (tmp_path / utils.PHASES[-1].study).write_text(json.dumps(study("8-8-8-M-s24-s24-s24", [99.45] * 9 + [99.3])))
     (tmp_path / utils.PHASES[-1].earlier[0][1]).write_text(json.dumps(study("8-8-M-s24-s24-s24-s24", [99.45, 99.3])))
     lines = report.study_table(tmp_path).splitlines()
@@ -153,12 +146,3 @@ def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label(tmp_pat
                           "| 5 | final recipe | 3,616 | 10 | 9 of 10 | 99.44 | 0.05 | 99.30 |",
                           "| 5 | round 1's pick (8-8-M-s24-s24-s24-s24) | 3,912 | 2 | 1 of 2 | 99.38 | 0.11 | 99.30 |"]
     assert len(lines) == 5  # phase 5's goal is answered once, on the first screen (readme.status_table)
-
-
-def test_the_bench_files_are_read_through_the_one_loader_in_name_order(tmp_path):
-    results.write_json(tmp_path / "bench_cuda.json", {"device": "cuda"})
-    results.write_json(tmp_path / "bench_cpu.json", {"device": "cpu"})
-    results.write_json(tmp_path / "phase1.json", {"phase": 1})
-    assert results.load_benches(tmp_path) == [("bench_cpu.json", {"device": "cpu"}),
-                                              ("bench_cuda.json", {"device": "cuda"})]
-    assert results.load_benches(tmp_path / "none") == []

@@ -1,18 +1,10 @@
-"""The views of a search's record (its table and figure) and phase 5's goal, with exact values."""
-
-import pytest
+"""The views of a search's record (its table and figure), with exact values."""
 
 import utils
 from utils import records
-from utils.goal import goal_held
 from utils.phases import rounds_of
 from utils.report.tables import powered_trials_markdown
-from conftest import runs
-
-
-
-def cand(name, params, lows, seeds=None):
-    return {"name": name, "params": params, "runs": runs(lows, seeds)}
+from conftest import sized as cand
 
 
 def test_a_candidate_with_one_seed_shows_no_standard_error_yet():
@@ -23,13 +15,6 @@ def test_a_candidate_with_one_seed_shows_no_standard_error_yet():
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert cells[-2] == "-" and cells[-1].endswith("(1 seed: no standard error yet)")
     assert "nan" not in powered_trials_markdown(record)
-
-
-def test_phase_5s_goal_is_9_of_10_seeds_over_a_study_of_at_least_10():
-    def study(held, seeds):
-        return records.summarize(runs([99.45] * held + [99.30] * (seeds - held)))
-    assert goal_held(study(9, 10)) and goal_held(study(10, 10)) and goal_held(study(18, 20))
-    assert not goal_held(study(8, 10)) and not goal_held(study(5, 5)) and not goal_held(study(17, 20))
 
 
 def test_the_trials_figure_draws_a_search_reference_as_its_last_row_and_needs_none():

@@ -1,9 +1,12 @@
-"""The whole-series figure: which runs become points, and the figure drawn from them."""
+"""The whole-series figure: which runs become points, and the figure drawn from them (and the frontier's)."""
 
 import json
 
+import pytest
+
 import utils
 from utils.records import run_row as seed_row
+from conftest import sized
 
 
 def last5(low):
@@ -38,3 +41,6 @@ def test_every_recorded_test_run_is_one_point(tmp_path):
     ax = fig.axes[0]
     assert [line.get_ydata()[0] for line in ax.get_lines()] == [99.4]  # the target line
     assert sum(len(c.get_offsets()) for c in ax.collections) == len(points)
+    frontier = {"calibration": {"offset": -0.05}, "candidates": [sized("a", 2000, [99.30, 99.32])]}
+    line = utils.plot_series(points, "series", frontier=frontier).axes[0].lines[0]  # moved onto the test scale
+    assert line.get_xydata()[0].tolist() == pytest.approx([2000, 99.36])

@@ -3,11 +3,12 @@ import pytest
 import utils
 from utils.experiments import runner as run_trials, trials
 from utils import records
+from conftest import runs
 
 
 def candidate(name, lows):
-    runs = [records.run_row(seed, [99.0] * 10 + [low] * 5, 1.0, {}) for seed, low in enumerate(lows, start=1)]
-    return {"name": name, "levers": f"lever {name}", "recipe": {}, "runs": runs, "summary": records.summarize(runs)}
+    return {"name": name, "levers": f"lever {name}", "recipe": {}, "runs": runs(lows),
+            "summary": records.summarize(runs(lows))}
 
 
 def test_run_row_and_summary():
@@ -35,14 +36,9 @@ def test_a_recorded_run_is_reused_only_for_the_same_recipe_and_seed():
     assert run_trials._recorded(entry, {"lr": 0.05, "milestones": (8, 12)}, 1) is None
 
 
-def test_a_paired_difference_is_zero_one_or_two_standard_errors_from_zero_boundaries_included_below():
-    from utils.experiments.trials import apart
-    assert [apart({"mean": m, "se": 0.02}) for m in (0.0, -0.02, 0.03, 0.04, -0.05)] == [0, 0, 1, 1, 2]
-
-
-def test_every_view_words_a_paired_difference_alike_with_its_direction_once_it_is_detectable():
-    from utils.experiments.trials import apart_words
-    assert [apart_words({"mean": m, "se": 0.02}) for m in (-0.02, 0.03, -0.03, 0.05)] == [
+def test_a_paired_difference_is_zero_one_or_two_standard_errors_from_zero_and_every_view_words_it_alike():
+    assert [trials.apart({"mean": m, "se": 0.02}) for m in (0.0, -0.02, 0.03, 0.04, -0.05)] == [0, 0, 1, 1, 2]
+    assert [trials.apart_words({"mean": m, "se": 0.02}) for m in (-0.02, 0.03, -0.03, 0.05)] == [
         "no detectable difference (within one standard error)",
         "higher by more than one standard error, less than two",
         "lower by more than one standard error, less than two",

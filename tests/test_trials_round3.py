@@ -11,32 +11,22 @@ from utils.core.loop import precise_bn
 from utils.experiments import round3
 from utils.phases import rounds_of
 from utils.report.recipes import recipe_changes
-from conftest import runs
+from conftest import fake_pool, runs
 
 
 def cand(levers, lows, seeds=None):
     return {"name": round3.name_of(levers), "levers": list(levers), "runs": runs(lows, seeds)}
 
 
-def test_the_base_is_round_2s_pick_as_recorded_and_each_lever_changes_what_it_says():
+def test_the_base_is_round_2s_pick_as_recorded_and_levers_add_the_keys_the_base_lacks():
     trials2 = records.load(rounds_of("trials")[1])
     picked = next(c for c in trials2["candidates"] if c["name"] == trials2["picked"])
     assert picked["recipe"] == records.as_recorded(round3.BASE) and round3.recipe(()) == round3.BASE
-    changes = {lever: recipe_changes(round3.BASE, round3.recipe((lever,))) for lever in round3.SINGLES}
-    assert changes == {
-        "batch-64": ["train.batch_size: 128 -> 64"],
-        "batch-32": ["train.batch_size: 128 -> 32"],
-        "ema-0.998": ["train.ema: 0.999 -> 0.998"],
-        "ema-restart": ["train.ema_restart: - -> 8"],
-        "precise-bn": ["train.bn_refresh: - -> 10000"],
-        "wd+nesterov": ["optimizer.nesterov: False -> True", "optimizer.weight_decay: 0.0 -> 0.0001"],
-        "drops-10-13": ["schedule.milestones: (8, 12) -> (10, 13)"],
-    }
-    both = round3.recipe(("ema-restart", "precise-bn"))["train"]
-    assert (both["ema_restart"], both["bn_refresh"]) == (8, 10000)
+    assert recipe_changes(round3.BASE, round3.recipe(("ema-restart", "precise-bn"))) == [
+        "train.ema_restart: - -> 8", "train.bn_refresh: - -> 10000"]
 
 
-def test_stage_2_combines_the_levers_that_gain_more_than_one_standard_error():
+def test_stage_2_combines_the_levers_that_gain_more_than_one_standard_error_when_there_are_two():
     stage1 = [cand((), [99.40, 99.38, 99.42, 99.40]),
               cand(("batch-64",), [99.48, 99.46, 99.50, 99.47]),     # +0.0775 +- 0.0048: helps, the best single
               cand(("batch-32",), [99.45, 99.44, 99.47, 99.45]),     # helps, but the worse batch size: dropped
@@ -44,29 +34,23 @@ def test_stage_2_combines_the_levers_that_gain_more_than_one_standard_error():
               cand(("ema-0.998",), [99.50, 99.30, 99.50, 99.30]),    # +0.00 +- 0.07: no detectable gain
               cand(("wd+nesterov",), [99.39, 99.37, 99.41, 99.39])]  # -0.01: worse
     assert round3.combinations(stage1) == [("batch-64", "precise-bn"), ("batch-64", "lr-0.05")]
-
-
-def test_stage_2_has_no_combination_when_one_lever_or_none_helps_and_the_best_is_no_batch():
     stage1 = [cand((), [99.40] * 4), cand(("precise-bn",), [99.43, 99.41, 99.45, 99.44]),
               cand(("batch-64",), [99.30] * 4)]
-    assert round3.combinations(stage1) == []
+    assert round3.combinations(stage1) == []  # one lever helps, and the best is no batch: nothing to combine
 
 
-def test_survivors_are_within_two_paired_standard_errors_of_the_best():
+def test_survivors_are_within_two_paired_standard_errors_of_the_best_and_finalists_the_fewest_levers_tied_with_it():
     best = cand(("batch-64",), [99.50, 99.48, 99.52, 99.50])
     near = cand(("precise-bn",), [99.50, 99.40, 99.52, 99.44])  # -0.035 +- 0.0236: within two
     far = cand((), [99.40, 99.39, 99.41, 99.40])                 # -0.10 +- 0.0041: out
     assert round3.survivors([far, near, best]) == ["precise-bn", "batch-64"]
-
-
-def test_finalists_are_the_best_and_the_fewest_levers_tied_with_it():
     best = cand(("batch-64", "precise-bn"), [99.50] * 8)
     single = cand(("batch-64",), [99.53, 99.45] * 4)  # -0.01 +- 0.0151: tied
     base = cand((), [99.40] * 8)
     assert round3.finalists([base, single, best]) == ["batch-64+precise-bn", "batch-64"]
 
 
-def test_the_decision_prefers_fewer_levers_within_one_standard_error_and_reports_the_gain_over_round_2():
+def test_the_decision_prefers_fewer_levers_within_one_standard_error_and_reports_any_gain_over_round_2():
     best = cand(("batch-64", "precise-bn"), [99.50] * 16)
     single = cand(("batch-64",), [99.54, 99.44] * 8)  # -0.01 +- 0.0129: tied, and simpler
     base = cand((), [99.44, 99.46, 99.45, 99.45, 99.44, 99.46, 99.45, 99.45])
@@ -75,10 +59,7 @@ def test_the_decision_prefers_fewer_levers_within_one_standard_error_and_reports
     assert decision["vs_round2"]["seeds"] == 8 and decision["vs_round2"]["mean"] == pytest.approx(0.04)
     assert decision["reason"].startswith("batch-64+precise-bn scores best (99.500%); batch-64 (99.490%")
     assert decision["reason"].endswith("over 8 seeds: better by more than one standard error")
-
-
-def test_the_decision_says_no_detectable_gain_when_the_pick_is_round_2s():
-    base = cand((), [99.45] * 16)
+    base = cand((), [99.45] * 16)  # the pick round 2's own, or tied with it: no detectable gain
     decision = round3.decide([base], base)
     assert decision["picked"] == "base" and decision["beats_round2"] is False
     assert decision["reason"].endswith("; the pick is round 2's pick itself: no detectable gain")
@@ -119,14 +100,12 @@ def test_the_trials_run_their_four_stages_compiled_and_resume(tmp_path, monkeypa
     gain = {"batch-64": 0.08, "precise-bn": 0.03, "ema-restart": 0.02, "lr-0.05": 0.01}
     trained = []
 
-    def fake_pool(jobs, workers, on_done, log):
-        for name, config in jobs:
-            trained.append((name, config["seed"], config["split"], config["compile"]))
-            low = 99.40 + sum(gain.get(lever, -0.05) for lever in name.split("+") if lever != "base")
-            low += (config["seed"] % 3) / 100 * (name != "base")  # a spread over seeds: paired standard errors > 0
-            on_done(name, records.run_row(config["seed"], [99.0] * 10 + [low] * 5))
-
-    monkeypatch.setattr(runner, "run_pool", fake_pool)
+    def accuracy(name, config):
+        trained.append((name, config["seed"], config["split"], config["compile"]))
+        low = 99.40 + sum(gain.get(lever, -0.05) for lever in name.split("+") if lever != "base")
+        low += (config["seed"] % 3) / 100 * (name != "base")  # a spread over seeds: paired standard errors > 0
+        return [99.0] * 10 + [low] * 5
+    monkeypatch.setattr(runner, "run_pool", fake_pool(accuracy))
     out = tmp_path / rounds_of("trials")[2]
     record = runner.round3(2, out, log=lambda *_: None)
     assert record["stages"]["1"] == ["base", *round3.SINGLES]

@@ -4,26 +4,26 @@ within its budget of lines."""
 
 import json
 
-import nbformat
 import pytest
 
 import utils
-from utils.records import run_row
 from utils.report import readme, verdicts
+from conftest import cells, runs
 
 
-def study(lows, phase=4, threads=1):
-    runs = [{**run_row(seed, [99.0] * 10 + [low] * 5), "platform": {"threads": threads}}
-            for seed, low in enumerate(lows, start=1)]
-    return {"phase": phase, "recipes": [{"name": "final recipe", "recipe": utils.RECIPES[phase], "runs": runs}]}
+def study(lows, phase=4):
+    """``phase``'s study of its final recipe, each run on 1 thread."""
+    rows = [{**row, "platform": {"threads": 1}} for row in runs(lows)]
+    return {"phase": phase, "recipes": [{"name": "final recipe", "recipe": utils.RECIPES[phase], "runs": rows}]}
 
 
-def record(last5, phase=4, params=7753, seed=1, threads=2):
-    return {"phase": phase, "params": params, "epochs": 15, "seed": seed, "test_acc": [99.0] * 10 + list(last5),
-            "platform": {"threads": threads}}
+def record(last5, phase=4, params=7753):
+    """The notebook's own run, seed 1 on 2 threads."""
+    return {"phase": phase, "params": params, "epochs": 15, "seed": 1, "test_acc": [99.0] * 10 + list(last5),
+            "platform": {"threads": 2}}
 
 
-def test_the_verdict_block_states_the_study_first_then_the_limits_then_this_run():
+def test_the_verdict_block_states_the_study_first_then_the_limits_then_this_run_and_follows_its_record():
     block = verdicts.verdict_block(record([99.42, 99.39, 99.42, 99.43, 99.43]), study([99.45] * 8 + [99.30] * 2))
     assert block.splitlines() == [
         "held >= 99.40% in each of the last 5 epochs on 8 of 10 seeds (the target: at least 9 of every 10): target "
@@ -31,23 +31,10 @@ def test_the_verdict_block_states_the_study_first_then_the_limits_then_this_run(
         "met      parameters 7,753 < 8,000; epochs 15 <= 15",
         "this notebook's run, seed 1 on 2 threads, is a draw of its own (the study's runs used 1 thread each): last 5 "
         "epochs 99.42, 99.39, 99.42, 99.43, 99.43; this run: did not hold"]
-
-
-def test_a_broken_limit_shows_in_the_block():
-    block = verdicts.verdict_block({**record([99.45] * 5), "params": 8001}, study([99.45] * 10))
-    assert block.splitlines()[1] == "not met  parameters 8,001 < 8,000; epochs 15 <= 15"
-
-
-def test_the_verdict_block_follows_its_record():
-    nine = verdicts.verdict_block(record([99.45] * 5), study([99.45] * 9 + [99.30]))
+    nine = verdicts.verdict_block({**record([99.45] * 5), "params": 8001}, study([99.45] * 9 + [99.30]))
     assert nine.startswith("held >= 99.40% in each of the last 5 epochs on 9 of 10 seeds") and "target MET" in nine
+    assert nine.splitlines()[1] == "not met  parameters 8,001 < 8,000; epochs 15 <= 15"  # a broken limit shows
     assert nine.endswith("this run: held")
-
-
-def test_a_run_that_is_the_studys_own_says_so():
-    same = study([99.45] * 10, threads=2)
-    mine = {**record([99.45] * 5), "test_acc": same["recipes"][0]["runs"][0]["acc"]}
-    assert "this notebook's run is the study's seed 1: last 5 epochs" in verdicts.verdict_block(mine, same)
 
 
 GOAL_ROW = next(row for row in utils.PHASES if row.goal)
@@ -81,8 +68,7 @@ def test_the_study_table_marks_each_miss_and_shows_both_numbers_per_seed():
     assert table.splitlines()[3] == "| | final | 99.46 | 99.30 | | |"
 
 
-def test_the_finalists_table_is_the_last_stage_against_the_pick():
-    runs = lambda lows: [run_row(s, [99.0] * 10 + [low] * 5) for s, low in enumerate(lows, start=1)]
+def test_the_finalists_table_is_the_last_stage_against_the_pick_and_the_rounds_base_where_the_rule_weighs_it():
     rec = {"stages": {"1": ["a", "b", "c"], "2": ["a", "b"]}, "picked": "a", "reason": "a is best",
            "candidates": [{"name": "a", "what": "A", "runs": runs([99.5, 99.4])},
                           {"name": "b", "what": "B", "runs": runs([99.4, 99.4])},
@@ -90,10 +76,6 @@ def test_the_finalists_table_is_the_last_stage_against_the_pick():
     assert verdicts.finalists_table(rec).splitlines()[2:] == [
         "| **a** (picked) | A | 2 | 99.450 | 0.050 | - |", "| b | B | 2 | 99.400 | 0.000 | -0.050 +- 0.050 |", "",
         "Decision: a is best."]
-
-
-def test_the_finalists_table_adds_the_rounds_base_when_the_rule_weighs_the_pick_against_it():
-    runs = lambda lows: [run_row(s, [99.0] * 10 + [low] * 5) for s, low in enumerate(lows, start=1)]
     rec = {"stages": {"1": ["base", "a"], "2": ["a"]}, "picked": "a", "reason": "a alone", "vs_round2": {},
            "candidates": [{"name": "base", "what": "round 2's pick", "runs": runs([99.4, 99.3])},
                           {"name": "a", "what": "A", "runs": runs([99.5, 99.4, 99.45])}]}
@@ -134,9 +116,9 @@ def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path
 OUTPUT_BUDGET = {row.number: 110 if row.study else 60 for row in utils.PHASES}
 
 
-def output_lines(path) -> int:
+def output_lines(phase) -> int:
     lines = 0
-    for cell in nbformat.read(path, as_version=4).cells:
+    for cell in cells(phase):
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if "image/png" in data:
@@ -148,14 +130,13 @@ def output_lines(path) -> int:
 
 @pytest.mark.parametrize("row", utils.PHASES, ids=lambda row: row.notebook)
 def test_each_notebook_stays_within_its_budget_of_output_lines(row):
-    path = utils.project_root() / "notebooks" / f"{row.notebook}.ipynb"
-    assert 10 < output_lines(path) <= OUTPUT_BUDGET[row.number]
+    assert 10 < output_lines(row.number) <= OUTPUT_BUDGET[row.number]
 
 
-def test_hold_rate_bound_is_the_one_sided_clopper_pearson_bound():
+def test_how_sure_states_the_one_sided_clopper_pearson_bound_and_the_margin_in_spreads():
     from math import comb
 
-    from utils.goal import hold_rate_bound
+    from utils.goal import hold_rate_bound, how_sure
     assert hold_rate_bound(10, 10) == pytest.approx(0.05 ** 0.1)  # all held: rate^10 = 5%
     assert hold_rate_bound(0, 10) == 0.0
     for held, seeds in ((18, 20), (9, 10), (7, 10)):
@@ -163,17 +144,6 @@ def test_hold_rate_bound_is_the_one_sided_clopper_pearson_bound():
         tail = sum(comb(seeds, k) * rate ** k * (1 - rate) ** (seeds - k) for k in range(held, seeds + 1))
         assert tail == pytest.approx(0.05, abs=1e-9)
     assert round(hold_rate_bound(18, 20), 3) == 0.717 and round(hold_rate_bound(9, 10), 3) == 0.606
-
-
-def test_spreads_above_counts_standard_deviations_over_the_target():
-    from utils.goal import spreads_above
-    assert spreads_above({"mean_min_last": 99.46, "std_min_last": 0.03}) == pytest.approx(2.0)
-    assert spreads_above({"mean_min_last": 99.37, "std_min_last": 0.03}) == pytest.approx(-1.0)
-
-
-
-def test_how_sure_states_the_bound_and_the_margin_in_spreads():
-    from utils.goal import how_sure
     summary = {"held": 18, "seeds": 20, "mean_min_last": 99.469, "std_min_last": 0.045}
     assert how_sure(summary) == (
         "with 95% confidence a seed holds at least 72% of the time (one-sided Clopper-Pearson, 18 of 20); the mean "

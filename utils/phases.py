@@ -19,7 +19,7 @@ class Phase:
     figures: tuple[str, ...]     # image/<name>.png, written by the notebook
     study: str | None = None     # results/<study>: the seed study the notebook shows (``make study PHASE=N``)
     rounds: tuple[str, ...] = ()  # results/<file> of each round of the trials or search that chose the recipe (on
-                                  # validation digits), round 1 first
+                                  # validation digits), round 1 first; finished rounds' records under results/past/
     chosen_round: int | None = None  # the round whose pick is the recipe
     command: str | None = None   # utils.commands.<command> runs the rounds; ``make <command>`` the latest one
     reported: tuple[int, float, float] | None = None  # the original write-up's (params, best train, best test acc)
@@ -49,7 +49,7 @@ PHASES = (
           7753,
           ("phase4_trials", "phase4_history", "LR_scheduler", "phase4_misclassified", "phase4_seed_study"),
           study="phase4_study.json",
-          rounds=("phase4_trials.json", "phase4_trials_round2.json", "phase4_trials_round3.json",
+          rounds=("past/phase4_trials.json", "past/phase4_trials_round2.json", "phase4_trials_round3.json",
                   "phase4_trials_round4.json"),
           chosen_round=3, command="trials", reported=(7753, 98.75, 99.47),
           compared_with=(("original write-up's recipe", recipes.WRITE_UP_PHASE4),), analysis="schedule"),
@@ -57,7 +57,8 @@ PHASES = (
           recipes.PHASE5, 6664,
           ("phase5_frontier", "phase5_history", "phase5_misclassified", "phase5_seed_study", "series_params_accuracy"),
           study="phase5_study.json",
-          rounds=("phase5_search.json", "phase5_search_round2.json", "phase5_frontier.json", "phase5_round4.json"),
+          rounds=("past/phase5_search.json", "past/phase5_search_round2.json", "phase5_frontier.json",
+                  "phase5_round4.json"),
           chosen_round=3, command="search", goal=True, analysis="frontier",
           compared_with=(("the largest size within the goal", recipes.PHASE5_WITHIN_GOAL),),
           compared_seeds=tuple(range(1, 11)),

@@ -50,7 +50,7 @@ PHASE3 = {
     },
 }
 
-PHASE4 = {  # chosen by phase 4's trials, round 3 (results/phase4_trials_round3.json): round 2's pick, batches of 64
+PHASE4 = {  # chosen by phase 4's trials, round 3 (results/phase4_trials_round3.json)
     "model": 3,                     # phase 3's model, unchanged
     "train": {"epochs": 15,
               "batch_size": 64,     # twice the optimiser steps of batches of 128 in the same 15 epochs

@@ -17,6 +17,9 @@ import statistics
 import tempfile
 from pathlib import Path
 
+import torch
+
+from .core.machine import platform_record
 from .core.models import build_model, count_parameters
 from .core.runs import RUN_KEYS
 from .goal import TARGET_ACC, last5_min
@@ -24,6 +27,7 @@ from .paths import results_dir as project_results
 from .phases import WRITTEN_BY, result_file
 
 RUN_ONLY = (*RUN_KEYS, "results_dir", "image_dir")  # a notebook config's keys that are not the recipe
+
 
 def run_row(seed: int, accuracy: list[float], seconds: float | None = None, platform: dict | None = None) -> dict:
     """One seed's run: its per-epoch accuracy and what the target reads from it."""
@@ -64,9 +68,6 @@ def recipe_of(config: dict) -> dict:
 
 def result_record(phase: int, params: int, config: dict, history, device) -> dict:
     """The machine-readable result of one notebook run (accuracies in percent, lists per epoch) and its platform."""
-    import torch
-
-    from .core.machine import platform_record
     return {
         "phase": phase, "params": params, "epochs": history.epochs, "seed": config["seed"],
         "batch_size": config["train"]["batch_size"], "lr": config["optimizer"]["lr"],
@@ -114,9 +115,12 @@ def copy_records(target: Path, written: list[int], source=None) -> None:
     of its own (``make run OUT=...``, ``make regress``) reads the same studies, spread and trials as one in the
     project."""
     skip = {result_file(number) for number in written}
-    for path in Path(source or project_results()).glob("*.json"):
-        if path.name not in skip and not (target / path.name).exists():
-            (target / path.name).write_bytes(path.read_bytes())
+    source = Path(source or project_results())
+    for path in source.rglob("*.json"):  # results/past/ too: finished rounds and earlier studies
+        name = path.relative_to(source)
+        if str(name) not in skip and not (target / name).exists():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_bytes(path.read_bytes())
 
 
 def write_atomically(path: Path, write, prefix: str | None = None, suffix: str = ".tmp") -> None:
@@ -146,7 +150,6 @@ def save_run(results_dir, image_dir, phase: int, record: dict, model=None, figur
     Called once, in a notebook's last cell, so a run that fails or is interrupted earlier changes nothing on disk.
     Returns the paths written.
     """
-    import torch
     results_dir, image_dir = Path(results_dir), Path(image_dir)
     written = []
     for name, data in {result_file(phase): record, **(extra or {})}.items():

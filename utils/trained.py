@@ -7,7 +7,7 @@ from torch import nn
 
 from .core.fast import normalize_batch, to_input
 from .core.models import build_model
-from .core.runs import EVAL_BATCH_SIZE
+from .core.runs import EVAL_BATCH_SIZE, model_device
 from .paths import results_dir as default_results_dir
 from .phases import phase as phase_row, result_file
 
@@ -27,7 +27,7 @@ def predict(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
     """Predicted digits ``(N,)`` for raw MNIST-style ``images``: uint8 ``(N, 28, 28)`` (0-255) or float
     ``(N, 1, 28, 28)`` in [0, 1]."""
     model.eval()
-    device = next(model.parameters()).device
+    device = model_device(model)
     if images.dtype == torch.uint8:
         images = to_input(images)
     predictions = [model(normalize_batch(chunk.to(device))).argmax(dim=1).cpu()

@@ -7,13 +7,10 @@ minimum and the final accuracy must each lie within the phase's tolerance of the
 
     tolerance = max(K_SIGMA x sqrt(2) x the seed-to-seed standard deviation of that phase's recipe, FLOOR)
 
-(the re-run and the recorded run are two draws from that distribution: their difference has sqrt(2) times its
-standard deviation)
-
-measured from the recorded runs of the same recipe under other seeds or on another platform (phases 1-3: the
-headline run plus ``results/spread.json``; phases 4 and 5: their seed studies). A verdict (held >= 99.40% or not) that
-flips is a failure unless the re-run's last-5 minimum lies within the tolerance of 99.40: then the check reports it as
-too close to call.
+(the re-run and the recorded run are two draws: their difference has sqrt(2) times the standard deviation), measured
+from the recorded runs of the same recipe under other seeds or on another platform (phases 1-3: the headline run plus
+``results/spread.json``; phases 4 and 5: their seed studies). A verdict (held >= 99.40% or not) that flips is a
+failure unless the re-run's last-5 minimum lies within the tolerance of 99.40: then it is too close to call.
 """
 
 import math
@@ -66,8 +63,7 @@ def phase_runs(phase: int, results: Path) -> list[list[float]]:
         return [run["acc"] for run in load(row.study, results)["recipes"][0]["runs"]]
     headline = load(result_file(phase), results)["test_acc"]
     spread = load(SPREAD, results)["phases"][str(phase)]["runs"]
-    # a curve equal to the headline's is the same run recorded twice (an earlier revision on an identical platform):
-    # counted once, or it would shrink the spread it is evidence for
+    # a curve equal to the headline's is the same run recorded twice: counted once, or it would shrink the spread
     return [headline] + [run["acc"] for run in spread if run["acc"] != headline]
 
 

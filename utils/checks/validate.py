@@ -9,7 +9,6 @@ from ..core.runs import PIPELINES
 from ..core.runtime import DEVICES, pick_device
 
 
-
 class ParameterError(ValueError):
     """A notebook parameter has a value that cannot work; the message names it, its value and what is allowed."""
 

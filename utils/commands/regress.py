@@ -10,9 +10,9 @@ there and the committed files are never touched (the recorded JSON files are cop
 notebook reads of the phases before it). Two checks per notebook:
 
 1. nbval (``--nbval-lax``) compares the cells marked ``# NBVAL_CHECK_OUTPUT``. On the platform that recorded the
-   notebook it compares them exactly; elsewhere accuracies, met / not met words and whether the notebook's run is one of the study's (it
-   is only where it ran as the study's did) are masked (``SANITIZE``), so it checks the text only: model summaries,
-   receptive-field tables, the verdict's form.
+   notebook it compares them exactly; elsewhere accuracies, met / not met words and
+   whether the notebook's run is one of the study's (only where it ran as the study's did) are masked
+   (``SANITIZE``), so it checks the text only: model summaries, receptive-field tables, the verdict's form.
 2. ``utils.checks.regression.check_notebook`` compares the re-run's results file with the recorded one: exactly on the
    recording platform, within the phase's tolerance elsewhere.
 

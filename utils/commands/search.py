@@ -5,10 +5,10 @@
 
 Round 4 (``utils.experiments.phase5_round4``, a plan the experiment driver runs): candidates of at most 4,000
 parameters that spend them another way, under phase 4's recipe once its round 4 has picked. Round 3, the frontier
-(``utils.experiments.frontier.RULE``): one design at five sizes from 2,016 to 6,664 parameters and phase 4's model, under phase 4's recipe (round 3 of its trials) with batches of at most 64, 8 seeds each
-(eager: see ``utils.experiments.runner.frontier``); the pick waits for phase 4's test-set study, which calibrates the
-level. Rounds 1 and 2 are records (``results/phase5_search.json``, ``phase5_search_round2.json``); the code that ran
-them is in git's history. Each rule was committed before its runs; resumable (see ``utils.experiments.runner``).
+(``utils.experiments.frontier.RULE``), chose today's model: one design at five sizes from 2,016 to 6,664 parameters
+and phase 4's model, under phase 4's recipe with batches of at most 64, 8 seeds each, eager; its level comes from
+phase 4's test-set study. Rounds 1 and 2 are records under ``results/past/``. Each rule was committed before its
+runs; resumable: a re-run trains only what its record lacks.
 """
 
 import argparse

@@ -44,8 +44,9 @@ def main(argv=None) -> None:
                    f"--compared-seeds {' '.join(map(str, args.compared_seeds))}")
     if args.device != "cpu":
         command += f" --device {args.device}" if command.startswith("python") else f" DEVICE={args.device}"
-    study(args.phase, args.seeds, compared if args.compared_seeds is None else args.compared_seeds, args.jobs, out, compile=args.compile,
-          command=command, device=args.device)
+    compared_seeds = compared if args.compared_seeds is None else args.compared_seeds
+    study(args.phase, args.seeds, compared_seeds, args.jobs, out, compile=args.compile, command=command,
+          device=args.device)
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@
 
 Every candidate trains on the first 50,000 training digits and is evaluated after every epoch on the last 10,000,
 once per seed; each decision rule (``utils.experiments.round3``, ``phase4_round4``) was committed before the runs it
-judges. Round 4 is a plan that the experiment driver runs (``utils.experiments.driver``). Rounds 1 and 2 are records
-(``results/phase4_trials.json``, ``phase4_trials_round2.json``); the code that ran them is in git's history. Rounds 2 and 3 run each stage as the stages before it call for, then decide. Round 3 trains
-through ``torch.compile`` (measured 1.46x cheaper per run here, two runs at a time); ``--eager`` does not. Resumable:
-see ``utils.experiments.runner``.
+judges. Round 4 is a plan that the experiment driver runs (``utils.experiments.driver``); round 3, which chose
+today's recipe, runs each stage as the stages before it call for, then decides, through ``torch.compile`` (measured
+1.46x cheaper per run here, two runs at a time; ``--eager``: without). Rounds 1 and 2 are records under
+``results/past/``. Resumable: a re-run trains only what its record lacks.
 """
 
 import argparse

@@ -22,8 +22,7 @@ from ..paths import project_root
 
 MNIST_MEAN = 0.1307  # mean pixel of the training set, in [0, 1] units (the original write-up's constant)
 MNIST_STD = 0.3081   # its standard deviation
-VALIDATION_SIZE = 10_000  # the last 10,000 training digits
-PART_SIZES = {"train": 60_000, "test": 10_000, "fit": 60_000 - VALIDATION_SIZE, "validation": VALIDATION_SIZE}
+PART_SIZES = {"train": 60_000, "test": 10_000, "fit": 50_000, "validation": 10_000}
 # split -> (the part trained on, the part evaluated after every epoch)
 SPLITS = {"test": ("train", "test"), "validation": ("fit", "validation")}
 
@@ -139,10 +138,6 @@ def load_part(part: str, data_dir=None) -> tuple[torch.Tensor, torch.Tensor]:
     return images[index.start:index.stop], labels[index.start:index.stop]
 
 
-def normalize() -> transforms.Normalize:
-    return transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))
-
-
 def build_transforms(train: bool, augment: AugmentSpec | None = None) -> transforms.Compose:
     """Per-sample torchvision transforms: ToTensor + Normalize, after RandomAffine + ColorJitter with ``augment``'s
     ranges when ``train`` and ``augment`` is given."""
@@ -153,7 +148,7 @@ def build_transforms(train: bool, augment: AugmentSpec | None = None) -> transfo
                                     interpolation=transforms.InterpolationMode.BILINEAR),
             transforms.ColorJitter(brightness=augment.brightness, contrast=augment.contrast),
         ]
-    return transforms.Compose(steps + [transforms.ToTensor(), normalize()])
+    return transforms.Compose(steps + [transforms.ToTensor(), transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))])
 
 
 def check_limit(limit: int | None, part: str) -> None:

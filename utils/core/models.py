@@ -13,12 +13,12 @@ Convolutions followed by BatchNorm carry no bias: BN's own shift makes it redund
 
 from torch import nn
 
-MODELS = (1, 2, 3)  # the numbered models; phase 5's are spec strings
 MODEL_NAMES = {  # what each numbered model is, in words (model keys, not phases: phases 3 and 4 share model 3)
     1: "model 1, the baseline (3x3 convs down to a 1x1 map, a 1x1 conv classifier, 7,896 parameters)",
     2: "model 2, the baseline + BatchNorm after every 3x3 conv, no conv biases (7,974 parameters)",
     3: "model 3, narrower start, wider end, a 1x1 conv to 10 maps and global average pooling (7,753 parameters)",
 }
+MODELS = tuple(MODEL_NAMES)  # the numbered models; phase 5's are spec strings
 
 # (in_channels, out_channels) of each 3x3 convolution; "M" marks the 2x2 max-pool.
 _PLAIN_CHANNELS = [(1, 10), (10, 10), (10, 10), "M", (10, 10), (10, 11), (11, 12), (12, 12), (12, 13)]
@@ -41,8 +41,8 @@ def _conv_blocks(channels, batch_norm: bool) -> list[nn.Module]:
 
 
 def build_model(model: int | str) -> nn.Sequential:
-    """The model a recipe's ``model`` key names: 1, 2 or 3 (7,896 / 7,974 / 7,753 trainable parameters), or a
-    ``build_spec`` string's GAP net (phase 5's models).
+    """The model a recipe's ``model`` key names: 1, 2 or 3 (``MODEL_NAMES``), or a ``build_spec`` string's GAP net
+    (phase 5's models).
 
     1. Baseline: eight 3x3 convs with bias, a max-pool after the third, a 1x1 conv 13->10 with bias.
     2. The same with BatchNorm after each 3x3 conv, and no conv biases (1x1 included).

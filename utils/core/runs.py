@@ -21,8 +21,6 @@ PIPELINES = ("fast", "torchvision")  # the resident fast path, or torchvision's 
 SCHEDULERS = ("none", "step", "multistep", "cosine", "onecycle")
 OPTIMIZERS = ("sgd", "adamw")
 EVAL_BATCH_SIZE = 2000  # evaluation needs no autograd, so large batches are cheap and fast
-
-
 RUN_KEYS = ("seed", "split", "pipeline", "limit_train", "limit_test", "data_dir", "device", "compile")  # not the recipe
 
 
@@ -48,7 +46,7 @@ def make_loaders(config: dict, device) -> tuple:
     """
     augment = AugmentSpec(**config["augment"]) if config["augment"] is not None else None
     batch_size = config["train"]["batch_size"]
-    train_part, eval_part = SPLITS[config.get("split", "test")]
+    train_part, eval_part = SPLITS[config["split"]]
     common = dict(data_dir=config["data_dir"], seed=config["seed"])
     if config["pipeline"] == "fast":
         train = resident_loader(True, batch_size, device, limit=config["limit_train"], augment=augment,
@@ -115,10 +113,7 @@ def onecycle_factor(schedule: dict, peak: float, steps_per_epoch: int):
 def train(model: nn.Module, train_batches, eval_batches, config: dict, progress: bool = True, leave: bool = True,
           log=None) -> tuple[nn.Module, History]:
     """The optimiser, schedule, weight average and loss of ``config``, then ``fit``: returns the model that was
-    evaluated after each epoch (the trained one, or its weight average when the recipe has an ``ema`` decay, restarted
-    after epoch ``ema_restart`` and with BatchNorm statistics recomputed over ``bn_refresh`` training digits where the
-    recipe says so) and the history.
-    """
+    evaluated after each epoch (the trained one, or its weight average: ``averaged``) and the history."""
     optimizer, scheduler, per_batch = make_optimizer(model, config, len(train_batches))
     loop = config["train"]
     ema = make_ema(model, loop["ema"]) if loop["ema"] else None

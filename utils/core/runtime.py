@@ -5,7 +5,7 @@ import random
 
 import torch
 
-DEVICES = ("auto", "cuda", "mps", "cpu")
+DEVICES = ("auto", "cuda", "mps", "cpu")  # "auto": the first of the others that this machine has
 
 
 def _available(name: str) -> bool:
@@ -21,7 +21,7 @@ def pick_device(requested: str = "auto") -> torch.device:
     if requested not in DEVICES:
         raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {requested!r}")
     if requested == "auto":
-        return torch.device(next(name for name in ("cuda", "mps", "cpu") if _available(name)))
+        return torch.device(next(name for name in DEVICES[1:] if _available(name)))
     if not _available(requested):
         raise ValueError(f"device {requested!r} was asked for but is not available on this machine; "
                          f"use device='auto' or 'cpu'")

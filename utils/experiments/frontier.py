@@ -1,13 +1,13 @@
-"""Phase 5's frontier (``make search``, round 3): how small a model can be and still hold, measured over seeds.
+"""Phase 5's frontier: how small a model can be and still hold, measured over seeds.
 
-Committed before any of its runs: the sizes, the architectures, the recipe, the calibration and the rule.
-``utils.experiments.runner.frontier`` runs them on the validation split and records every run in
-``results/phase5_frontier.json``; the test-set studies of what the rule names come after (``make study``).
+The sizes, the recipe, the calibration and the rule, fixed before any run. ``utils.experiments.runner.frontier`` runs
+them on the validation split and records every run in ``results/phase5_frontier.json``; the test-set studies of what
+the rule names come after (``make study``).
 
-Why one design scaled in width: round 2's search (``results/phase5_search_round2.json``) found the building blocks
-worth at most a few hundredths each at 3,000-4,000 parameters, and the dilated second conv ahead of three separable
-blocks among the better ones at the sizes it ran (3,024 and 3,624). Scaling that one design keeps every step along the frontier a change of size
-only, not of design; a deeper design might do better at the larger sizes, and the frontier does not search for it.
+Why one design scaled in width: at 3,000-4,000 parameters, the search of building blocks found each worth at most a
+few hundredths, and the dilated second conv ahead of three separable blocks among the better designs (at 3,024 and
+3,624 parameters). Scaling that one design keeps every step along the frontier a change of size only, not of design;
+a deeper design might do better at the larger sizes, and the frontier does not search for it.
 """
 
 from ..goal import GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, HOLD_Z, TARGET_ACC, goal_held
@@ -24,11 +24,10 @@ SPECS = (
 )
 ANCHOR = 3          # phase 4's model, 7,753: the frontier's largest point, under the same recipe as the sizes
 SEEDS = tuple(range(1, 9))  # every size, the same 8 seeds
-SMALL_BATCH = 64    # the small models' lever phase 4's recipe may lack: batches of at most 64 (search round 2: +0.105
-                    # +- 0.062 for 3,616 parameters over batches of 128)
+SMALL_BATCH = 64    # the small models' lever: batches of at most 64 (+0.105 +- 0.062 over 128 at 3,616 parameters)
 
-# Other people's single runs, as issue 28 cites them from their public write-ups (not reproduced here): (parameters,
-# last-5 minimum test accuracy, or None where only "held its last 5 epochs" is reported). Shown as single runs.
+# Other people's single runs from their public write-ups (not reproduced here): (parameters, last-5 minimum test
+# accuracy, or None where only "held its last 5 epochs" is reported).
 PEERS = ((6174, None), (4838, 99.34), (3762, 99.36))
 
 RULE = (
@@ -47,8 +46,7 @@ RULE = (
 
 
 def recipe(model, phase4: dict) -> dict:
-    """Phase 4's recipe (round 3's pick) on ``model`` (a ``build_spec`` string or 3), with batches of at most
-    ``SMALL_BATCH`` (the peak lr and the weight average as phase 4's recipe has them)."""
+    """Phase 4's recipe on ``model`` (a ``build_spec`` string or 3), with batches of at most ``SMALL_BATCH``."""
     changes = {"model": model}
     if phase4["train"]["batch_size"] > SMALL_BATCH:
         changes["train.batch_size"] = SMALL_BATCH
@@ -56,10 +54,9 @@ def recipe(model, phase4: dict) -> dict:
 
 
 def calibrate(validation_runs: list[dict], study_summary: dict) -> dict:
-    """The level on validation digits (``RULE``): the test mean at which phase 4's seed-to-seed spread holds on 9 of
-    every 10 seeds (``level_test``, from its test-set study: ``study_summary``, ``utils.records.summarize``), plus the
-    offset of phase 4's recipe between the validation and the test split (``validation_runs``: its round-3 runs, of
-    which seeds ``SEEDS``: the level sits on the frontier's own seeds).
+    """The level on validation digits (``RULE``): ``level_test``, set by the spread of phase 4's test-set study
+    (``study_summary``, ``utils.records.summarize``), plus the offset of phase 4's recipe between the validation and
+    the test split (``validation_runs``: its validation runs, of which seeds ``SEEDS``, the frontier's own).
 
     Phase 4's own test mean moved by that offset would be its validation mean again, whatever the study said: the
     study speaks through its spread, which sets how far above the line a mean must sit to hold."""

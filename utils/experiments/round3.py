@@ -1,20 +1,20 @@
-"""Phase 4's trials, round 3 (``make trials``): levers aimed at the *mean* last-5 minimum, not at its noise.
+"""Phase 4's trials, round 3: levers aimed at the *mean* last-5 minimum, not at its noise.
 
-Committed before any of its runs: the base, the levers, the stages and the rule. ``utils.experiments.runner.round3``
-runs them on the validation split and records every run in ``results/phase4_trials_round3.json``.
+The base, the levers, the stages and the rule, fixed before any run. ``utils.experiments.runner.round3`` runs them on
+the validation split and records every run in ``results/phase4_trials_round3.json``.
 
-Why these levers (issue 25): round 2's levers moved the mean by about 0.02 points; holding on 9 of 10 test seeds needs
-about +0.05. Two directions remain: more optimisation in the same 15 epochs (smaller batches: the one lever in the
-records that moved a mean by about 0.1), and a weight average that matches the judged window (at decay 0.999 per step
-a quarter of the average at epoch 11 still rests on iterates from before the first lr drop; its BatchNorm statistics
-are averages of running statistics, not the statistics of the averaged weights).
+Why these levers: levers aimed at end-of-run stability moved the mean by about 0.02 points; holding on 9 of 10 test
+seeds needs about +0.05. Two directions: more optimisation in the same 15 epochs (smaller batches: the one lever in the
+records that moved a mean by about 0.1), and a weight average that matches the judged window (at decay 0.999 per step a
+quarter of the average at epoch 11 still rests on iterates from before the first lr drop; its BatchNorm statistics are
+averages of running statistics, not the statistics of the averaged weights).
 """
 
 from ..recipes import tweak
 from .trials import choose, paired, paired_text, runs_on, score, survivors as stats_survivors
 
-# Round 2's pick, the base every lever changes: round 1's C (phase 3's recipe, MultiStepLR([8, 12], 0.1), peak lr 0.1)
-# plus an EMA of the weights and BatchNorm buffers, decay 0.999 per step. A literal: phase 4's recipe may move on.
+# The base every lever changes: phase 3's recipe with MultiStepLR([8, 12], 0.1) from a peak lr of 0.1, plus an EMA of
+# the weights and BatchNorm buffers, decay 0.999 per step. A literal: phase 4's recipe is this round's pick.
 BASE = {
     "model": 3,
     "train": {"epochs": 15, "batch_size": 128, "label_smoothing": 0.0, "ema": 0.999},
@@ -99,7 +99,7 @@ def combinations(stage1: list[dict]) -> list[tuple[str, ...]]:
 
 
 def survivors(candidates: list[dict]) -> list[str]:
-    """Stage 3's names: every candidate not worse than the best by more than two paired standard errors, seeds 1-4."""
+    """Stage 3's names: ``trials.survivors`` over seeds 1-4."""
     return stats_survivors(candidates, STAGE_SEEDS["1"])
 
 
@@ -111,7 +111,7 @@ def finalists(stage3: list[dict]) -> list[str]:
 
 def decide(stage4: list[dict], base: dict) -> dict:
     """The decision over seeds 1-16 (``RULE``): the pick, the reason, each finalist's score and paired difference from
-    the best, and the pick's paired difference from the base (round 2's pick) over the seeds both ran."""
+    the best, and the pick's paired difference from the base over the seeds both ran."""
     seeds = STAGE_SEEDS["1"] + STAGE_SEEDS["3"] + STAGE_SEEDS["4"]
     _, chosen, comparisons, reason = choose(stage4, seeds, over=" over seeds 1-16")
     shared = sorted({run["seed"] for run in chosen["runs"]} & {run["seed"] for run in base["runs"]})

@@ -1,12 +1,11 @@
 """Runs many trainings and records each as it finishes: the trials and searches on the validation split, the seed
 studies and the seed spread of phases 1-3 on the test split.
 
-One loop serves every driver (``Recording``): each record file is rewritten after every finished run, so an
-interrupted command keeps what it finished, and a re-run skips the runs already recorded with the same recipe and
-seed. Runs go to worker processes, each with its share of the cores (on 2 cores: 2 processes of 1 thread, which the
-bench measured as the better layout), on the CPU or a GPU. A round of today is a plan that ``driver.run_plan`` runs
-through ``Recording``; round 3 of phase 4's trials and phase 5's frontier, which chose today's recipes, keep their
-drivers here. Rounds before them are records only (``results/``), with the code that ran them in git's history.
+One loop serves every driver, ``driver.run_plan`` included (``Recording``): each record file is rewritten after every
+finished run, so an interrupted command keeps what it finished, and a re-run skips the runs already recorded with the
+same recipe and seed. Runs go to worker processes, each with its share of the cores (on 2 cores: 2 processes of 1
+thread, which the bench measured as the better layout), on the CPU or a GPU. The drivers here: round 3 of phase 4's
+trials and phase 5's frontier (the rounds that chose today's recipes), the seed studies and the spread.
 """
 
 import multiprocessing
@@ -19,7 +18,7 @@ from ..core.machine import platform_record
 from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
 from ..core.runtime import pick_device
-from ..phases import PHASES, phase as phase_row, rounds_of
+from ..phases import PHASES, WRITTEN_BY, phase as phase_row, rounds_of
 from ..records import as_recorded, load, run_row, summarize, write_json
 from . import frontier as frontier_rules, round3 as round3_rules
 from .loaders import load_study
@@ -79,7 +78,7 @@ def _recorded(entry: dict | None, recipe: dict, seed: int) -> dict | None:
 
 class Recording:
     """The entries of one record file (``{"name", "recipe", "runs", ...}`` each, by name, in the order first planned),
-    resumed from the file ``out`` holds: the resume-and-record loop of every driver below."""
+    resumed from the file ``out`` holds: every driver's resume-and-record loop."""
 
     def __init__(self, out: Path, group: str = "candidates"):
         self.previous = {entry["name"]: entry for entry in (_load(out) or {}).get(group, [])}
@@ -116,15 +115,14 @@ class Recording:
 
 
 def round3(workers: int, out: Path, data_dir=None, log=print, compile: bool = True) -> dict:
-    """Phase 4's trials, round 3 (``make trials``): the four stages and the decision of
-    ``utils.experiments.round3.RULE``, each stage planned from the runs before it. ``compile``: every run's training
-    step through ``torch.compile`` (not bit-identical to eager: a run of its own; noted in the record and in each run).
-    Resumable: recorded runs of the same recipe and seed are kept, not trained again."""
+    """Phase 4's trials, round 3: the four stages and the decision of ``utils.experiments.round3.RULE``, each stage
+    planned from the runs before it. ``compile``: every run's training step through ``torch.compile`` (not
+    bit-identical to eager: a run of its own; noted in the record and in each run)."""
     recording = Recording(out)
     entries, stages = recording.entries, {}
 
     def write(**decision) -> dict:
-        record = {"command": "make trials", "round": 3, "split": SPLIT, "rule": round3_rules.RULE,
+        record = {"command": WRITTEN_BY[rounds_of("trials")[2]], "round": 3, "split": SPLIT, "rule": round3_rules.RULE,
                   "compiled": compile, "stage_seeds": {k: list(v) for k, v in round3_rules.STAGE_SEEDS.items()},
                   "stages": stages, "complete": bool(decision), "candidates": recording.done(), **decision}
         write_json(out, record)
@@ -160,24 +158,24 @@ def _frontier_reference(results: Path) -> tuple[str, dict, list[dict]]:
     entry = next((c for c in trials4.get("candidates", []) if c["name"] == trials4.get("picked")), None)
     if not trials4.get("complete") or entry is None or entry["recipe"] != as_recorded(phase_row(4).recipe):
         raise ValueError(f"the frontier runs under phase 4's recipe as round 3 of its trials chose it: finish "
-                         f"`make trials` (results/{file}) and set phase 4's recipe to its pick first")
+                         f"`{WRITTEN_BY[file]}` (results/{file}) and set phase 4's recipe to its pick first")
     return file, entry, trials4["candidates"]
 
 
 def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = False) -> dict:
-    """Phase 5's frontier (``make search``): every size of ``utils.experiments.frontier`` and phase 4's model under
-    one recipe and the same seeds, then the decision, by its ``RULE``. The decision waits for phase 4's test-set study
-    of the same recipe (its calibration); until then the record holds the runs, ``complete`` false. Resumable; when
-    round 3 of phase 4's trials ran the anchor's very recipe (phase 4's own, or its batch-64 lever when phase 4's
-    batches are larger), its runs are round 3's (the same seeds, through torch.compile), not trained again.
+    """Phase 5's frontier: every size of ``utils.experiments.frontier`` and phase 4's model under one recipe and the
+    same seeds, then the decision, by its ``RULE``. The decision waits for phase 4's test-set study of the same recipe
+    (its calibration); until then the record holds the runs, ``complete`` false. When round 3 of phase 4's trials ran
+    the anchor's very recipe (phase 4's own, or its batch-64 lever when phase 4's batches are larger), the anchor's
+    runs are round 3's (the same seeds, through torch.compile), not trained again.
 
     The sizes run eager unless ``compile``: torch.compile makes phase 4's plain convolutions faster on a CPU (about
     650-700 s a run against about 960 eager, 2 runs at a time) but the small models' depthwise ones slower (711 and
-    733 s for the first two sizes' seed 1, against 300-500 s for sizes like them in round 2, eager). Eager or
-    compiled is not bit-identical, and no difference was detected between them: round 2's pick of phase 4's trials
-    (eager) and the same recipe as round 3's base (compiled), seeds 1-8, differ by -0.023 +- 0.019 points."""
+    733 s for the first two sizes' seed 1, against 300-500 s eager for models like them). Eager and compiled runs are
+    not bit-identical, and no difference is detected between them: one recipe eager and compiled, seeds 1-8, differs
+    by -0.023 +- 0.019 points."""
     rules = frontier_rules
-    file, reference, trialled = _frontier_reference(out.parent)  # before any training: a wrong recipe is an error now
+    file, reference, trialled = _frontier_reference(out.parent)  # before any training: a wrong recipe costs no run
     phase4 = phase_row(4).recipe
     recording = Recording(out)
     anchor = "phase 4's model"
@@ -191,9 +189,10 @@ def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = 
             for job in recording.plan(entry, [seed], split="validation", data_dir=data_dir, compile=compile)]
 
     def write(**decision) -> dict:
-        record = {"command": "make search", "round": 3, "split": SPLIT, "rule": rules.RULE, "compiled": compile,
-                  "seeds": list(rules.SEEDS), "reference": {"name": f"phase 4 ({reference['name']})",
-                                                            "source": f"results/{file}", "runs": reference["runs"]},
+        record = {"command": WRITTEN_BY[rounds_of("search")[2]], "round": 3, "split": SPLIT, "rule": rules.RULE,
+                  "compiled": compile, "seeds": list(rules.SEEDS),
+                  "reference": {"name": f"phase 4 ({reference['name']})", "source": f"results/{file}",
+                                "runs": reference["runs"]},
                   "complete": bool(decision), "candidates": recording.done(summary=True), **decision}
         write_json(out, record)
         return record
@@ -223,13 +222,13 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
     it is compared with (``utils.phases.Phase.compared_with``) under ``compared_seeds``, each seed a complete run in
     a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row;
     ``command``: the command that asked, as recorded; ``device``: where each run trains). On the CPU the first of
-    ``seeds`` runs alone with every core, as the notebook runs it: the notebook's run is that seed."""
+    ``seeds`` runs first, alone with every core, as the notebook runs it, so that the notebook and the study hold one
+    run, bit for bit; the rest run ``workers`` at a time."""
     row = phase_row(phase)
     plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds)
                                                     for name, recipe in row.compared_with if compared_seeds]
     recording = Recording(out, group="recipes")
-    # The notebook's run is the first seed, alone with every core: a first seed recorded with fewer threads (an
-    # older study's layout) is another run under the same name, and runs again, replacing it.
+    # a first seed recorded with fewer threads than every core is not the notebook's run: it runs again, replacing it
     own, alone = recording.previous.get(plan[0][0]), _threads(1)
     if own:
         own["runs"] = [run for run in own["runs"] if run["seed"] != seeds[0]
@@ -249,9 +248,6 @@ def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int,
         write_json(out, record)
         return record
 
-    # The notebook's own run is the study's first seed (seed 1, the notebook's): it runs first, alone, with every
-    # core, as a notebook runs, so that the notebook and the study hold one run, bit for bit; the rest run two at a
-    # time (each with its share of the cores), the faster layout for many runs.
     first = [job for job in jobs if job[0] == plan[0][0] and job[1]["seed"] == seeds[0] and device == "cpu"]
     if first:
         recording.run(first, 1, write, log)

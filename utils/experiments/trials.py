@@ -58,10 +58,10 @@ def runs_on(candidate: dict, seeds) -> list[dict]:
 
 
 def choose(candidates: list[dict], seeds, over: str = "") -> tuple[dict, dict, dict, str]:
-    """The rule every round decides by: over ``seeds``, the best candidate by mean last-5 minimum, and the candidate
-    with the fewest levers within one paired standard error of it (ties to the higher mean). Returns ``(best, chosen,
-    comparisons, reason)``; ``comparisons`` maps each name to its score, its paired difference from the best and
-    whether it ties with it; ``over`` names the seeds in the reason's first words (" over seeds 1-16")."""
+    """The tie rule: over ``seeds``, the best candidate by mean last-5 minimum, and the candidate with the fewest levers
+    within one paired standard error of it (ties to the higher mean). Returns ``(best, chosen, comparisons, reason)``;
+    ``comparisons`` maps each name to its score, its paired difference from the best and whether it ties with it;
+    ``over`` names the seeds in the reason's first words (" over seeds 1-16")."""
     scores = {c["name"]: score(c["runs"], seeds) for c in candidates}
     best = max(candidates, key=lambda c: scores[c["name"]]["mean"])
     comparisons = {}

@@ -184,7 +184,7 @@ def _paired_sentence(final, other) -> str:
 
 def _trials_choice(trials) -> str:
     """The decision of the round that chose the recipe, in words (the finalists' numbers are in the table above it);
-    where the rule weighs the pick against round 2's (round 3), that difference too."""
+    where the rule weighs the pick against round 2's, that difference too."""
     finalists = trials["comparisons"]
     seeds = finalists[trials["picked"]]["score"]["seeds"]
     ties = [name for name, c in finalists.items() if c["tie"] and name != trials["picked"]]

@@ -7,6 +7,7 @@ import torch
 
 from ..experiments.frontier import PEERS
 from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC as TARGET, judged
+from ..records import entry_params, summarize
 
 
 def _done(fig):
@@ -149,7 +150,6 @@ def plot_series(points: list[tuple[str, int, float]], title: str, frontier: dict
 def plot_trials(record: dict, title: str):
     """Each candidate's per-seed last-5 validation minimum as dots, its mean with a +- 1 standard-error bar: which
     differences are larger than the seeds' own spread, at a glance. A search's reference (phase 4) is the last row."""
-    from ..records import summarize
     candidates = [c for c in record["candidates"] if c["runs"]]
     candidates += [record["reference"]] if "reference" in record else []
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(candidates) + 1.9))
@@ -175,7 +175,6 @@ def _frontier_curve(ax, record: dict) -> list[int]:
     """The frontier's sizes on ``ax``, smallest first (a size without runs left out): each one's mean last-5 minimum on
     validation digits +- 1 standard error, moved onto the test split by the record's calibration when it has one.
     Returns their parameter counts."""
-    from ..records import summarize
     offset = record.get("calibration", {}).get("offset", 0.0)
     sizes = sorted((c for c in record["candidates"] if c["runs"]), key=lambda c: c["params"])
     means = [summarize(c["runs"]) for c in sizes]
@@ -191,7 +190,6 @@ def plot_frontier(record: dict, study: dict | None, title: str, peers=PEERS):
     with +- 1 standard error, moved onto the test split by the record's calibration when it has one; each recipe of
     the test-set ``study`` (phase 5's seed study, or None) on top, mean +- 1 standard error; ``peers``
     (``(params, last-5 minimum or None for "held")``) as single runs; the 99.40% line and the rule's level."""
-    from ..records import entry_params, summarize
     fig, ax = plt.subplots(figsize=(7.5, 5.2))
     sizes = _frontier_curve(ax, record)
     for entry in (study or {}).get("recipes", []):

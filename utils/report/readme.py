@@ -32,8 +32,8 @@ def phases_table() -> str:
 
 
 def status_table(results_dir) -> str:
-    """The README's first screen: one sentence on the series as a whole, then each phase against the target as
-    written, over its seed study (or, without one, over its recorded runs), then phase 5's goal answered."""
+    """The README's first screen: one sentence on the series, each phase against the target over its seed study (or,
+    without one, its recorded runs), then phase 5's goal answered."""
     lines = ["| phase | params | the target over seeds |", "|---|---:|---|"]
     met, goals = [], []
     for row in PHASES:
@@ -88,8 +88,7 @@ def results_table(results_dir) -> str:
 
 
 def _study_verdict(results_dir, row) -> str:
-    """The target as written for a phase with a seed study: held on how many of its seeds, and whether that is at
-    least 9 of every 10."""
+    """A phase's seed study against the target: on how many seeds it held, and whether that meets the goal."""
     study = _load(results_dir, row.study) if row.study else None
     if study is None:
         return "- (no seed study)"
@@ -98,7 +97,8 @@ def _study_verdict(results_dir, row) -> str:
 
 
 def study_table(results_dir) -> str:
-    """The seed studies of phases 4 and 5: each recipe, how many seeds held, and their spread."""
+    """The README's seed-study section: each recipe of phases 4 and 5's studies (and their earlier ones), how many
+    seeds held, and their spread. The notebooks' per-seed table is ``verdicts.study_table``."""
     lines = [f"| phase | recipe | params | seeds | held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} | "
              f"mean final | std final | worst last-{HOLD_EPOCHS} minimum |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for row in (row for row in PHASES if row.study):
@@ -125,8 +125,8 @@ TRIAL_SECTIONS = {f"{row.command}-round{n}": file
 
 def trial_section(results_dir, name) -> str:
     """One of ``TRIAL_SECTIONS`` as a table, complete or not; a line naming the command when it is not recorded. The
-    table's view follows the record's kind: a round of few seeds scored by the worst (round 1's, no stages), a powered
-    round in stages, or phase 5's frontier (its sizes on the same seeds, no stages)."""
+    view follows the record's shape: a powered round (in stages), round 1 (few seeds, scored by the worst), or phase
+    5's frontier."""
     file = TRIAL_SECTIONS[name]
     record = _load(results_dir, file)
     if record is None:
@@ -219,8 +219,7 @@ def replace_section(text: str, name: str, body: str) -> str:
     return pattern.sub(lambda m: f"{m.group(1)}\n{body}\n{m.group(2)}", text)
 
 
-SELECTION = Path("docs") / "selection.md"  # beside the README: how the recipes and sizes were chosen
-DOCS = (SELECTION, Path("docs") / "reproducibility.md")  # the generated pages beside the README
+DOCS = (Path("docs") / "selection.md", Path("docs") / "reproducibility.md")  # the generated pages beside the README
 
 
 def update_readme(readme, results_dir) -> None:

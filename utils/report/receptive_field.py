@@ -1,8 +1,8 @@
 """Receptive-field and parameter tables computed by walking a model's layers.
 
 Each convolution or pooling layer opens a row; a BatchNorm that follows is folded into that row's
-parameter count (2 x C, its weight and bias, as the seed counts it); activations and reshapes add
-nothing. Arithmetic per row, with ``j`` the jump (input pixels between adjacent outputs):
+parameter count (2 x C, its weight and bias); activations and reshapes add nothing. Arithmetic per
+row, with ``j`` the jump (input pixels between adjacent outputs):
 
     k_eff = d * (k - 1) + 1   (d: dilation; 1 for an ordinary convolution or a pooling layer)
     out = floor((in + 2p - k_eff) / s) + 1        rf_out = rf_in + (k_eff - 1) * j_in        j_out = j_in * s

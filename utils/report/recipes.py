@@ -94,7 +94,6 @@ def model_name(model: int | str) -> str:
             f"({count_parameters(build_spec(model)):,} parameters)")
 
 
-
 def changes_markdown(phase: int) -> str:
     """What ``phase``'s recipe changes against the phase before it in the table, as markdown bullets."""
     row = phase_row(phase)

@@ -1,11 +1,12 @@
 """The markdown tables of the notebooks and the README: a run's last epochs, its comparison with the phase before,
-a seed study, and the trials and searches that chose the recipes."""
+the trials and searches that chose the recipes, and the bench's speedup."""
 
 import statistics
 
-from ..experiments.trials import paired_text
+from ..experiments.trials import paired, paired_text
 from ..goal import HOLD_EPOCHS, TARGET_ACC, judged, last5_min
 from ..phases import phase as phase_row
+from ..records import summarize
 
 
 def last5_markdown(history) -> str:
@@ -72,13 +73,10 @@ def trials_markdown(record: dict) -> str:
         f"{record['split']['train']}. Rule: {record['rule']}.\n\n{verdict}"
 
 
-
 def powered_trials_markdown(record: dict) -> str:
-    """Round 2 of phase 4's trials or of phase 5's search: every seed's last-5 validation minimum, each candidate's mean
-    and standard error, and its paired difference from the best over the seeds both ran
-    (``utils.experiments.trials.paired``); the search's candidates also show their parameters."""
-    from ..experiments.trials import paired  # the rule's own statistics, not a second copy of them
-    from ..records import summarize
+    """A trials or search round in stages: every seed's last-5 validation minimum, each candidate's mean and standard
+    error, and its paired difference from the best over the seeds both ran; a search's candidates also show their
+    parameters."""
     candidates = [c for c in record["candidates"] if c["runs"]]
     stages = record.get("stages", {})
     finalists = stages.get(max(record["stage_seeds"]))  # once the last stage is set, the best is among its candidates

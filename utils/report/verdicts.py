@@ -8,10 +8,6 @@ from ..phases import TEST_SET_STUDIES, phase as phase_row
 from ..records import entry_params, load, summarize
 
 
-def _acc(run: dict) -> list[float]:
-    return run.get("acc") or run["test_acc"]  # study rows say acc; the oldest records said test_acc
-
-
 def verdict_block(record: dict, study: dict) -> str:
     """The verdict of ``record``'s phase, stated once and study first: the target over the seed study (its first
     recipe), the per-run limits, phase 5's size goal over every size the study ran where the phase has one, and this
@@ -25,7 +21,7 @@ def verdict_block(record: dict, study: dict) -> str:
     if phase_row(study["phase"]).goal:
         lines.append(goal_answer(study, f"phase {study['phase']}'s goal", markdown=False))
     threads = record["platform"].get("threads")
-    if any(run["seed"] == record["seed"] and _acc(run) == acc for run in entry["runs"]):
+    if any(run["seed"] == record["seed"] and run["acc"] == acc for run in entry["runs"]):
         whose = f"this notebook's run is the study's seed {record['seed']}"
     else:
         study_threads = sorted({run.get("platform", {}).get("threads") for run in entry["runs"]} - {None})
@@ -68,9 +64,9 @@ def study_table(study: dict) -> str:
 
 
 def finalists_table(record: dict) -> str:
-    """The last stage of a trials or search record, short: each finalist (and the search's reference, or the round's
-    base when the rule weighs the pick against it: round 3 of the trials) with its seeds, mean last-5 minimum,
-    standard error and paired difference from the pick over the seeds both ran; then the rule's decision."""
+    """The last stage of a trials or search record, short: each finalist (and the search's reference, or the base
+    when the rule weighs the pick against round 2's) with its seeds, mean last-5 minimum, standard error and paired
+    difference from the pick over the seeds both ran; then the rule's decision."""
     by_name = {c["name"]: c for c in record["candidates"]}
     last = record["stages"][max(record["stages"], key=int)]
     rows = [by_name[name] for name in last] + ([record["reference"]] if "reference" in record else [])
@@ -128,10 +124,8 @@ def test_set_table(results_dir=None) -> str:
 
 
 def goal_answer(study: dict, name: str = "The goal", markdown: bool = True) -> str:
-    """Which of the two answers phase 5's goal gets (issue 28), over every model size its seed study ran: met (within
-    the stretch size or not), or not met and the smallest model measured to hold on 9 of 10 (one of the study's,
-    else the phase before's, by its own study). Stated once: in the notebook's verdict and on the README's first
-    screen."""
+    """Phase 5's goal over every model size its seed study ran: met (within the stretch size or not), or not met and
+    the smallest model measured to hold (one of the study's, else the phase before's, by its own study)."""
     bold = "**" if markdown else ""
     holding = sorted(entry_params(entry) for entry in study["recipes"]
                      if entry["runs"] and goal_held(summarize(entry["runs"])))
