@@ -26,8 +26,10 @@ run: $(STAMP)
 	$(PY) -m utils.commands.run $(if $(OUT),--out $(OUT),--readme README.md)
 
 # Unit tests, then smoke runs, then every notebook re-executed and compared; the time of each part is printed.
-# About 36 minutes on 2 CPU cores (2,137 s measured on a clean clone of 9cf2334, set-up apart); needs MNIST (MNIST_ROOT, or
-# <project>/data).
+# 21 minutes on 2 CPU cores of another CPU than the record's (1,238 s measured on a clean clone of 3ed383c, set-up
+# included; CI's last pass took 2,220 s): on the CPU that recorded the notebooks each re-runs alone with the recorded
+# threads, which takes longer.
+# Needs MNIST (MNIST_ROOT, or <project>/data).
 test: $(STAMP)
 	@t0=$$(date +%s); \
 	$(MAKE) --no-print-directory test-fast && t1=$$(date +%s) && \
