@@ -9,6 +9,7 @@ from utils import recipes, records
 from utils.core.models import build_model, count_parameters
 from utils.experiments import frontier, runner
 from utils.phases import phase, rounds_of
+from utils.report.recipes import recipe_changes
 from conftest import fake_pool, runs, sized as size
 
 
@@ -117,9 +118,13 @@ def test_every_size_runs_phase_4s_recipe_at_batches_of_at_most_64_and_the_anchor
     record = runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
     assert len(trained) == 5 * 8 and "phase 4's model" not in {t[0] for t in trained}
     assert {t[4] for t in trained} == {min(batch, 64)}  # the sizes: phase 4's recipe, with batches of at most 64
+    spec = frontier.SPECS[0]  # a size changes the model, and the batches where they exceed 64, nothing else
+    assert recipe_changes(recipe, frontier.recipe(spec, recipe)) == [f"model: 3 -> {spec}"] + (
+        [f"train.batch_size: {batch} -> 64"] if batch > 64 else [])
     anchor = next(c for c in record["candidates"] if c["name"] == "phase 4's model")
     assert anchor["source"] == f"results/{rounds_of('trials')[2]}, {reused}"
     assert [r["seed"] for r in anchor["runs"]] == list(range(1, 9))
+    assert [r["min_last"] for r in anchor["runs"]] == [99.55 if reused == "batch-64" else 99.50] * 8
     trained.clear()  # compiled on request, the anchor still round 3's
     runner.frontier(2, tmp_path / "compiled.json", log=lambda *_: None, compile=True)
     assert len(trained) == 5 * 8 and {t[3] for t in trained} == {True}

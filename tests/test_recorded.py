@@ -177,6 +177,13 @@ def test_shipped_model_scores_the_recorded_accuracy_from_raw_or_scaled_digits(te
     assert torch.equal(utils.predict(model, images[:50].unsqueeze(1).float() / 255), utils.predict(model, images[:50]))
 
 
+def test_phase_1s_shipped_model_predicts_from_raw_or_scaled_digits(test_split):
+    images, _ = test_split
+    model = utils.load_trained(1)  # phase 1: biases, no BatchNorm
+    raw = utils.predict(model, images[:50])
+    assert raw.shape == (50,) and torch.equal(raw, utils.predict(model, images[:50].unsqueeze(1).float() / 255))
+
+
 def test_figures_exist_and_notebooks_embed_them_without_errors_machine_paths_or_run_timestamps():
     figures = [name for row in utils.PHASES for name in row.figures]
     assert sorted(figures) == sorted(path.stem for path in IMAGES.glob("*.png"))  # each written by one phase
