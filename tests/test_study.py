@@ -2,6 +2,8 @@
 that the notebook and the study hold one run; the rest two at a time. And the spread of the phases without a study
 (``make spread``): kept while their recipe stays, started afresh when it changes."""
 
+import pytest
+
 from conftest import fake_pool
 from utils import records
 from utils.phases import SPREAD, phase
@@ -55,13 +57,38 @@ def test_a_study_records_the_command_that_asked_for_its_seeds(tmp_path, monkeypa
     from utils.commands import study
 
     monkeypatch.setattr(runner, "run_pool", fake_pool(lambda name, config: [99.5] * 15))
-    study.main(["--phase", "4", "--out", str(tmp_path / "a.json")])
-    assert records.load("a.json", tmp_path)["command"] == "make study PHASE=4"
-    study.main(["--phase", "4", "--seeds", "1", "2", "3", "--out", str(tmp_path / "b.json")])
-    assert records.load("b.json", tmp_path)["command"] == 'make study PHASE=4 SEEDS="1 2 3"'
-    b = records.load("b.json", tmp_path)
+    monkeypatch.setattr(study, "results_dir", lambda: tmp_path)
+    study.main(["--phase", "4", "--seeds", "1", "2", "3"])
+    assert records.load(phase(4).study, tmp_path)["command"] == 'make study PHASE=4 SEEDS="1 2 3"'
+    study.main(["--phase", "4"])
+    b = records.load(phase(4).study, tmp_path)
+    assert b["command"] == "make study PHASE=4"
     assert b["compared_seeds"] == list(phase(4).compared_seeds)  # the phase table's, by default
-    study.main(["--phase", "4", "--compared-seeds", "1", "2", "--out", str(tmp_path / "c.json")])
+    out = str(tmp_path / "c.json")
+    study.main(["--phase", "4", "--compared-seeds", "1", "2", "--compile", "--out", out])
     c = records.load("c.json", tmp_path)
     assert (c["command"], c["compared_seeds"]) == (
-        "python -m utils.commands.study --phase 4 --seeds 1 2 3 4 5 6 7 8 9 10 --compared-seeds 1 2", [1, 2])
+        f"python -m utils.commands.study --phase 4 --compared-seeds 1 2 --compile --out {out}", [1, 2])
+
+
+def test_a_study_of_the_latest_rounds_pick_needs_the_round_finished_and_a_file_of_its_own(tmp_path, monkeypatch):
+    from utils.commands import study
+    from utils.experiments.phase4_round4 import PLAN
+
+    monkeypatch.setattr(runner, "run_pool", fake_pool(lambda name, config: [99.5] * 15))
+    monkeypatch.setattr(study, "results_dir", lambda: tmp_path)
+    out = str(tmp_path / "pick.json")
+    with pytest.raises(SystemExit):
+        study.main(["--phase", "4", "--pick"])  # the notebook's study file is the phase's own recipe's
+    with pytest.raises(SystemExit):
+        study.main(["--phase", "4", "--pick", "--out", out])  # no record of round 4 yet
+    records.write_json(tmp_path / PLAN.file, {"complete": False})
+    with pytest.raises(SystemExit):
+        study.main(["--phase", "4", "--pick", "--out", out])  # not finished
+    records.write_json(tmp_path / PLAN.file, {"complete": True, "picked": "drops-7-10"})
+    study.main(["--phase", "4", "--pick", "--seeds", "101", "102", "--compared-seeds", "--out", out])
+    record = records.load("pick.json", tmp_path)
+    assert [entry["name"] for entry in record["recipes"]] == ["final recipe"]
+    assert record["recipes"][0]["recipe"] == records.as_recorded(PLAN.candidate("drops-7-10").recipe)
+    assert record["recipes"][0]["recipe"] != records.as_recorded(phase(4).recipe)
+    assert [run["seed"] for run in record["recipes"][0]["runs"]] == [101, 102]

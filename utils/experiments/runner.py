@@ -217,16 +217,18 @@ def _sized(entry: dict, model) -> dict:
 
 
 def study(phase: int, seeds: list[int], compared_seeds: list[int], workers: int, out: Path, data_dir=None,
-          log=print, compile: bool = False, command: str | None = None, device: str = "cpu") -> dict:
+          log=print, compile: bool = False, command: str | None = None, device: str = "cpu",
+          recipe: dict | None = None) -> dict:
     """Phase ``phase``'s seed study on the test split (``make study``): its own recipe under ``seeds`` and each recipe
     it is compared with (``utils.phases.Phase.compared_with``) under ``compared_seeds``, each seed a complete run in
     a worker process, recorded as it finishes (``compile``: each through ``torch.compile``, noted in its row;
-    ``command``: the command that asked, as recorded; ``device``: where each run trains). On the CPU the first of
+    ``command``: the command that asked, as recorded; ``device``: where each run trains; ``recipe``: another recipe
+    in place of the phase's, as ``--pick`` asks). On the CPU the first of
     ``seeds`` runs first, alone with every core, as the notebook runs it, so that the notebook and the study hold one
     run, bit for bit; the rest run ``workers`` at a time."""
     row = phase_row(phase)
-    plan = [("final recipe", row.recipe, seeds)] + [(name, recipe, compared_seeds)
-                                                    for name, recipe in row.compared_with if compared_seeds]
+    plan = [("final recipe", row.recipe if recipe is None else recipe, seeds)] + [
+        (name, other, compared_seeds) for name, other in row.compared_with if compared_seeds]
     recording = Recording(out, group="recipes")
     # a first seed recorded with fewer threads than every core is not the notebook's run: it runs again, replacing it
     own, alone = recording.previous.get(plan[0][0]), _threads(1)
