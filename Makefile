@@ -60,7 +60,7 @@ trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 
 # Phase 5's search, round 4, on the validation split: a plan (utils/experiments/phase5_round4.py) that the experiment
-# driver runs once phase 4's round 4 has picked and phase 4's recipe is its pick: 8 candidates of at most 4,000
+# driver runs under the pick of phase 4's round 4 (weight decay and Nesterov momentum): 8 candidates of at most 4,000
 # parameters x seeds 1-4, then the close ones on seeds 5-8, then two on seeds 9-16; eager runs of 6-10 minutes, two
 # at a time, resumable (results/phase5_round4.json). The frontier, which chose today's model:
 # python -m utils.commands.search --round 3.

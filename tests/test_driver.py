@@ -117,26 +117,26 @@ def test_phase5_round4_candidates_are_within_the_goal_and_one_change_from_phase_
     assert names[0] == "base" and len(set(names)) == len(names)
     for c in round5.CANDIDATES:
         assert count_parameters(build_model(c.recipe["model"])) <= GOAL_PARAMS
-        assert [group for group in c.recipe if c.recipe[group] != phase(4).recipe[group]][:1] == ["model"]
+        assert [group for group in c.recipe if c.recipe[group] != round5.PHASE4[group]][:1] == ["model"]
         changed = [group for group in c.recipe if c.recipe[group] != round5.BASE[group]]
         assert len(changed) == (c.name != "base") and (c.name not in round5.MODELS or changed == ["model"])
     assert round5.PLAN.file == phase(5).rounds[-1] and round5.PLAN.command == "make search"
 
 
-def test_phase5_round4_reuses_the_frontiers_eager_runs_of_its_base_and_studies_only_what_should_hold(
+def test_phase5_round4_runs_phase_4s_pick_and_decides_once_that_is_phase_4s_recipe_with_its_study(
         results, monkeypatch):
     from utils.experiments import phase5_round4 as round5
+    assert records.load(round4.PLAN.file)["picked"] == round4.PICKED  # the pick its record holds
     shutil.copy(results_dir() / round5.FRONTIER, results / round5.FRONTIER)
-    base4 = {"name": "base", "recipe": records.as_recorded(phase(4).recipe),
-             "runs": runs([99.40 + seed % 4 / 100 for seed in range(1, 17)])}
-    records.write_json(results / phase(4).rounds[3], {"candidates": [base4]})
     trained = []
     monkeypatch.setattr(runner, "run_pool", _fake_pool(trained))
-    record = run_plan(round5.PLAN, 2, results, log=lambda *_: None)
-    base = next(c for c in record["candidates"] if c["name"] == "base")
-    assert base["source"] == f"results/{round5.FRONTIER}, {round5.BASE_MODEL}"
-    assert ("base", 1) not in {(name, seed) for name, seed, *_ in trained}  # seeds 1-8: the frontier's runs
+    with pytest.raises(ValueError, match="round 4's pick"):  # phase 4's study is of today's recipe, not the pick
+        run_plan(round5.PLAN, 2, results, log=lambda *_: None)
+    assert ("base", 1) in {(name, seed) for name, seed, *_ in trained}  # the frontier ran another recipe: not reused
     assert all(not compiled for *_, compiled in trained)
+    monkeypatch.setattr(round5, "phase4_offset", lambda results: -0.09)
+    record = run_plan(round5.PLAN, 2, results, log=lambda *_: None)  # resumed: every run is recorded
+    assert len(trained) == sum(len(stage["seeds"]) * len(stage["candidates"]) for stage in record["stages"].values())
     levels = record["levels"]["candidates"]
     assert record["study"] == [name for name in record["stages"]["3"]["candidates"]
                                if levels[name]["expected_to_hold"]]

@@ -4,7 +4,7 @@
     python -m utils.commands.search --round 3 [--jobs 2] [--compile]        # round 3: results/phase5_frontier.json
 
 Round 4 (``utils.experiments.phase5_round4``, a plan the experiment driver runs): candidates of at most 4,000
-parameters that spend them another way, under phase 4's recipe once its round 4 has picked. Round 3, the frontier
+parameters that spend them another way, under the pick of phase 4's round 4. Round 3, the frontier
 (``utils.experiments.frontier.RULE``), chose today's model: one design at five sizes from 2,016 to 6,664 parameters
 and phase 4's model, under phase 4's recipe with batches of at most 64, 8 seeds each, eager; its level comes from
 phase 4's test-set study. Rounds 1 and 2 are records under ``results/past/``. Each rule was committed before its
@@ -29,7 +29,7 @@ def main(argv=None) -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     if args.round == 4:
-        from ..experiments.phase5_round4 import PLAN  # its candidates are phase 4's recipe of today
+        from ..experiments.phase5_round4 import PLAN
         run_plan(PLAN, args.jobs, results_dir(), out=args.out)
         return
     frontier(args.jobs, args.out or results_dir() / rounds_of("search")[2], compile=args.compile)

@@ -1,6 +1,6 @@
 """Phase 5's search, round 4 (``make search``): at most 4,000 parameters spent another way, under phase 4's recipe.
-Committed before any of its runs: the candidates, the stages and the rule (``PLAN``). It runs once phase 4's round 4
-has picked and phase 4's recipe is that pick: every candidate is phase 4's recipe with one change.
+Committed before any of its runs: the candidates, the stages and the rule (``PLAN``). Phase 4's recipe is the pick of
+phase 4's round 4 (``phase4_round4.PICKED``): every candidate is that recipe with one change.
 
 Why: the frontier's 3,948-parameter size scored 99.27 on validation digits; holding on 9 of 10 seeds needs about
 +0.09. Within one design width buys that slowly, so these candidates change how the parameters are spent: depth
@@ -11,12 +11,13 @@ from ..goal import GOAL_PARAMS, HOLD_Z, TARGET_ACC
 from ..phases import WRITTEN_BY, phase
 from ..recipes import tweak
 from ..records import as_recorded, load
+from . import phase4_round4
 from .driver import Candidate, Entries, Plan, Stage
 from .loaders import load_study
 from .trials import choose, own_levels, paired, paired_text, runs_on, score, survivors
 
 BASE_MODEL = "8-d8-M-s30-s30-s30"  # 3,948: the frontier's largest size within the goal
-PHASE4 = phase(4).recipe
+PHASE4 = phase4_round4.PLAN.candidate(phase4_round4.PICKED).recipe  # phase 4's recipe as its round 4 picked it
 BASE = tweak(PHASE4, {"model": BASE_MODEL})
 MODELS = {  # name: (model, what it changes)
     "shared-38x3": ("8-d8-M-s38-s38x3", "one separable block of 38 channels used three times (3,770 parameters)"),
@@ -83,7 +84,10 @@ def _stage3(entries: Entries) -> list[str]:
 
 def phase4_offset(results) -> float:
     """Phase 4's recipe on validation digits (seeds 1-16 of its round 4) minus its test study's mean."""
-    trials4 = load(phase(4).rounds[3], results)
+    if as_recorded(phase(4).recipe) != as_recorded(PHASE4):
+        raise ValueError("phase 4's seed study is of another recipe than its round 4's pick: make the pick phase 4's "
+                         "recipe and record its study (make study PHASE=4) before this round decides")
+    trials4 = load(phase4_round4.PLAN.file, results)
     entry = next(c for c in trials4["candidates"] if c["recipe"] == as_recorded(PHASE4))
     study = load_study(4, results)["recipes"][0]["runs"]
     return score(entry["runs"], ALL16)["mean"] - score(study, [run["seed"] for run in study])["mean"]
