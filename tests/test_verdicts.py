@@ -84,6 +84,11 @@ def test_the_finalists_table_is_the_last_stage_against_the_pick_and_the_rounds_b
         "| base | round 2's pick | 2 | 99.350 | 0.050 | -0.100 +- 0.000 |"]  # over the 2 seeds both ran
     del rec["vs_round2"]
     assert "| base |" not in verdicts.finalists_table(rec)
+    rec["stages"] = {"1": {"seeds": [1, 2], "candidates": ["base", "a"]}}  # the experiment driver's shape
+    rec["candidates"][0]["what"] = ""
+    assert verdicts.finalists_table(rec).splitlines()[2:4] == [
+        "| base | the recipe the round started from | 2 | 99.350 | 0.050 | -0.100 +- 0.000 |",
+        "| **a** (picked) | A | 3 | 99.450 | 0.029 | - |"]
 
 
 def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path):

@@ -99,6 +99,21 @@ def load_benches(results_dir=None) -> list[tuple[str, dict]]:
             for path in sorted(Path(results_dir or project_results()).glob("bench_*.json"))]
 
 
+def stages_of(record: dict) -> dict[str, dict]:
+    """A round's stages as ``{number: {"seeds": [...], "candidates": [...]}}``: the experiment driver's shape, or
+    rounds 2-3's, whose seeds sit apart in ``stage_seeds``."""
+    seeds = record.get("stage_seeds", {})
+    return {number: stage if isinstance(stage, dict) else {"seeds": seeds.get(number), "candidates": stage}
+            for number, stage in record.get("stages", {}).items()}
+
+
+def what_of(candidate: dict) -> str:
+    """What a round's candidate is, in words; a base without words is the recipe its round started from."""
+    if candidate.get("what"):
+        return candidate["what"]
+    return f"the reference, {candidate['source']}" if "source" in candidate else "the recipe the round started from"
+
+
 def load_result(results_dir, phase: int, recorded_if_missing: bool = False) -> dict | None:
     """``phase{N}.json`` from ``results_dir`` (None: the project's results/); where it is missing there and
     ``recorded_if_missing``, the project's recorded one (a smoke run compares itself with the recorded phases)."""

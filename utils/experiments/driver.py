@@ -15,6 +15,7 @@ from typing import Callable
 
 from ..core.machine import platform_record
 from ..core.models import build_model, count_parameters
+from ..phases import PHASES
 from ..records import as_recorded, write_json
 from .runner import Recording
 from .trials import SPLIT
@@ -56,6 +57,11 @@ class Plan:
     def candidate(self, name: str) -> Candidate:
         return next(c for c in self.candidates if c.name == name)
 
+    @property
+    def round(self) -> int:
+        """Its number among its phase's rounds (``utils.phases``)."""
+        return next(row.rounds.index(self.file) + 1 for row in PHASES if self.file in row.rounds)
+
 
 SAME_PLATFORM = ("device", "cpu", "cpu_capability", "torch")  # what must match for a recorded run to be reused
 
@@ -91,7 +97,7 @@ def run_plan(plan: Plan, workers: int, results: Path, data_dir=None, out: Path |
     stages: dict[str, dict] = {}
 
     def write(**decision) -> dict:
-        record = {"command": plan.command, "split": SPLIT, "rule": plan.rule, "compiled": plan.compile,
+        record = {"command": plan.command, "round": plan.round, "split": SPLIT, "rule": plan.rule, "compiled": plan.compile,
                   "stages": stages, "complete": bool(decision), "candidates": recording.done(summary=True),
                   **decision}
         write_json(out, record)

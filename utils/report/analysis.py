@@ -196,9 +196,10 @@ def _trials_choice(trials) -> str:
                f"difference (within one standard error)." if ties else "")
             + (f" Short of the best by more than one standard error: {', '.join(apart_)}." if apart_ else "")
             + (f" The finalists' means span {max(means) - min(means):.3f} points." if len(finalists) > 1 else ""))
-    if "vs_round2" in trials:
-        d = trials["vs_round2"]
-        text += (f" Against round 2's pick, seed by seed over the {d['seeds']} seeds both ran: {paired_text(d)} "
+    against = "round 2's pick" if "vs_round2" in trials else "the base, the recipe the round started from"
+    d = trials.get("vs_round2") or trials.get("vs_base")
+    if d and trials["picked"] != "base":
+        text += (f" Against {against}, seed by seed over the {d['seeds']} seeds both ran: {paired_text(d)} "
                  f"points, {apart_words(d)}.")
     return text
 

@@ -6,7 +6,7 @@ import statistics
 from ..experiments.trials import paired, paired_text
 from ..goal import HOLD_EPOCHS, TARGET_ACC, judged, last5_min
 from ..phases import phase as phase_row
-from ..records import summarize
+from ..records import stages_of, summarize, what_of
 
 
 def last5_markdown(history) -> str:
@@ -78,8 +78,9 @@ def powered_trials_markdown(record: dict) -> str:
     error, and its paired difference from the best over the seeds both ran; a search's candidates also show their
     parameters."""
     candidates = [c for c in record["candidates"] if c["runs"]]
-    stages = record.get("stages", {})
-    finalists = stages.get(max(record["stage_seeds"]))  # once the last stage is set, the best is among its candidates
+    stages = {number: stage["candidates"] for number, stage in stages_of(record).items()}
+    last = max(record.get("stage_seeds") or stages)  # the driver writes each stage as it starts
+    finalists = stages.get(last)  # once the last stage is set, the best is among its candidates
     pool = [c for c in candidates if c["name"] in finalists] if finalists else candidates
     candidates += [record["reference"]] if "reference" in record else []  # phase 5's yardstick, shown last
     seeds = sorted({run["seed"] for c in candidates for run in c["runs"]})
@@ -103,8 +104,9 @@ def powered_trials_markdown(record: dict) -> str:
                      + f" | {s['mean_min_last']:.3f} | {se} | {versus} |")
     done = sum(len(c["runs"]) for c in record["candidates"])
     verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete") else
-               f"_Incomplete: {done} runs recorded so far; the decision waits for stage {max(record['stage_seeds'])}._")
-    what = "\n".join(f"- `{c['name']}`: {c['what']}" for c in record["candidates"])
+               f"_Incomplete: {done} runs recorded so far; the decision waits for stage {last}"
+               + ("" if "stage_seeds" in record else " or later") + "._")
+    what = "\n".join(f"- `{c['name']}`: {what_of(c)}" for c in record["candidates"])
     if "reference" in record:
         what += f"\n- `{record['reference']['name']}`: the reference, from {record['reference']['source']}"
     return ("\n".join(lines) + f"\n\nEach cell: the minimum validation accuracy (%) over the last {HOLD_EPOCHS} "

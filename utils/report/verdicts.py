@@ -5,7 +5,7 @@ from ..experiments.trials import paired, paired_text
 from ..goal import (GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, MAX_EPOCHS, MAX_PARAMS, STRETCH_PARAMS, TARGET_ACC,
                     goal_held, goal_line, held, judged, last5_min, study_verdict)
 from ..phases import TEST_SET_STUDIES, phase as phase_row
-from ..records import entry_params, load, summarize
+from ..records import entry_params, load, stages_of, summarize, what_of
 
 
 def verdict_block(record: dict, study: dict) -> str:
@@ -68,7 +68,8 @@ def finalists_table(record: dict) -> str:
     when the rule weighs the pick against round 2's) with its seeds, mean last-5 minimum, standard error and paired
     difference from the pick over the seeds both ran; then the rule's decision."""
     by_name = {c["name"]: c for c in record["candidates"]}
-    last = record["stages"][max(record["stages"], key=int)]
+    stages = stages_of(record)
+    last = stages[max(stages, key=int)]["candidates"]
     rows = [by_name[name] for name in last] + ([record["reference"]] if "reference" in record else [])
     if "vs_round2" in record and "base" not in last:
         rows.append(by_name["base"])
@@ -78,7 +79,7 @@ def finalists_table(record: dict) -> str:
     for c in rows:
         s, d = summarize(c["runs"]), paired(c["runs"], pick["runs"])
         name = f"**{c['name']}** (picked)" if c is pick else c["name"]
-        what = c.get("what") or f"the reference, {c.get('source', '')}"
+        what = what_of(c)
         versus = "-" if c is pick else paired_text(d)
         lines.append(f"| {name} | {what} | {s['seeds']} | {s['mean_min_last']:.3f} | {s['se_min_last']:.3f} | "
                      f"{versus} |")
