@@ -185,7 +185,8 @@ def _paired_sentence(final, other) -> str:
 def _trials_choice(trials) -> str:
     """The decision of the round that chose the recipe, in words (the finalists' numbers are in the table above it);
     where the rule weighs the pick against round 2's, that difference too."""
-    finalists = trials["comparisons"]
+    finalists = {name: c for name, c in trials["comparisons"].items()  # a base among them: its own sentence below
+                 if not ("vs_base" in trials and name == "base" != trials["picked"])}
     seeds = finalists[trials["picked"]]["score"]["seeds"]
     ties = [name for name, c in finalists.items() if c["tie"] and name != trials["picked"]]
     apart_ = [name for name, c in finalists.items() if not c["tie"]]
