@@ -7,6 +7,7 @@ from torchvision import transforms
 
 import utils
 from utils.core import data
+from utils.core.data import MNIST_MEAN, MNIST_STD, build_transforms
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def test_the_training_digits_load_whole_and_the_normalisation_constants_are_thei
     assert images.shape == (60_000, 28, 28) and images.dtype == torch.uint8
     assert labels.shape == (60_000,) and set(labels.tolist()) == set(range(10))
     pixels = images.double() / 255
-    assert (round(pixels.mean().item(), 4), round(pixels.std().item(), 4)) == (utils.MNIST_MEAN, utils.MNIST_STD)
+    assert (round(pixels.mean().item(), 4), round(pixels.std().item(), 4)) == (MNIST_MEAN, MNIST_STD)
 
 
 def test_root_is_argument_then_environment_then_repo(monkeypatch, tmp_path):
@@ -86,9 +87,9 @@ def test_transforms_per_phase():
     plain = [transforms.ToTensor, transforms.Normalize]
     augmented = [transforms.RandomAffine, transforms.ColorJitter] + plain
     spec = utils.AugmentSpec(**utils.RECIPES[3]["augment"])
-    assert _types(utils.build_transforms(train=True)) == plain
-    assert _types(utils.build_transforms(train=True, augment=spec)) == augmented
-    assert _types(utils.build_transforms(train=False, augment=spec)) == plain
+    assert _types(build_transforms(train=True)) == plain
+    assert _types(build_transforms(train=True, augment=spec)) == augmented
+    assert _types(build_transforms(train=False, augment=spec)) == plain
 
 
 def test_torchvision_loader_takes_the_first_n(mnist_root):

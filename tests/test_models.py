@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from utils import PHASES, build_model, count_parameters, model_summary
+from utils import PHASES, build_model, count_parameters
+from utils.report.diagnostics import model_summary
 from utils.core.models import build_spec
 
 # Phase 5's candidates, counted by hand: a 3x3 conv C_in -> N has 9 C_in N weights, a separable block 9 C_in + C_in N,

@@ -7,6 +7,8 @@ import utils
 from utils import recipes
 from utils.core.models import MODEL_NAMES
 from utils.report.recipes import recipe_changes
+from utils.report.recipes import changes_markdown
+from utils.recipes import WRITE_UP_PHASE4
 
 
 def test_each_phase_changes_exactly_what_the_series_says():
@@ -20,9 +22,9 @@ def test_each_phase_changes_exactly_what_the_series_says():
         ["model: 3 -> 8-d8-M-s44-s44-s44"],  # phase 5: the frontier's pick, under phase 4's recipe
     ]
     # as the README lists them: the starting point, then a bullet per change, a model in words
-    assert utils.changes_markdown(1).startswith("- the starting point: " + MODEL_NAMES[1])
-    assert utils.changes_markdown(2) == "- model: " + MODEL_NAMES[2]
-    assert utils.changes_markdown(4) == "\n".join(f"- {line}" for line in changes[2])
+    assert changes_markdown(1).startswith("- the starting point: " + MODEL_NAMES[1])
+    assert changes_markdown(2) == "- model: " + MODEL_NAMES[2]
+    assert changes_markdown(4) == "\n".join(f"- {line}" for line in changes[2])
 
 
 def test_every_recipe_has_the_same_groups_and_keys():
@@ -53,7 +55,7 @@ def test_each_recipe_in_use_is_one_whole_literal():
 
 
 def test_the_seed_write_up_recipe_is_phase_3s_recipe_plus_steplr_and_nothing_else():
-    assert recipe_changes(recipes.PHASE3, utils.WRITE_UP_PHASE4) == [
+    assert recipe_changes(recipes.PHASE3, WRITE_UP_PHASE4) == [
         "schedule.name: none -> step", "schedule.step_size: - -> 6", "schedule.gamma: - -> 0.1"]
 
 

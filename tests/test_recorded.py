@@ -19,6 +19,7 @@ from utils.records import as_recorded
 from utils.checks.regression import phase_runs, spread_tolerance
 from utils.core.loop import History
 from conftest import NOTEBOOKS, cells
+from utils.recipes import WRITE_UP_PHASE4
 
 REPO_ROOT = utils.project_root()
 RESULTS, IMAGES = REPO_ROOT / "results", REPO_ROOT / "image"
@@ -130,7 +131,7 @@ def test_each_compared_recipe_literal_is_the_one_its_study_ran(row):
 
 def test_the_write_up_recipe_literal_is_round_1s_candidate_a_as_recorded():
     a = next(c for c in load(rounds_of("trials")[0])["candidates"] if c["name"] == "A")
-    assert a["recipe"] == as_recorded(utils.WRITE_UP_PHASE4)
+    assert a["recipe"] == as_recorded(WRITE_UP_PHASE4)
 
 
 def test_round3_holds_its_candidates_stages_and_decision_as_its_rule_gives():

@@ -10,6 +10,7 @@ from utils import records as results
 from utils.report import readme as report
 from utils.core.loop import History
 from conftest import history, runs
+from utils.goal import study_verdict
 
 KEYS = {"phase", "params", "epochs", "seed", "batch_size", "lr", "test_acc", "train_acc", "test_loss", "train_loss",
         "device", "torch", "wall_time_s"}
@@ -127,13 +128,13 @@ def test_the_study_verdict_judges_at_least_9_of_every_10_seeds_over_a_study_of_a
         return results.summarize(runs(lows))
     held = [(9, 10), (10, 10), (18, 20), (8, 10), (5, 5), (17, 20)]
     assert [goal_held(study([99.45] * n + [99.30] * (seeds - n))) for n, seeds in held] == [True] * 3 + [False] * 3
-    assert utils.study_verdict(study([99.45] * 9 + [99.39])) == (
+    assert study_verdict(study([99.45] * 9 + [99.39])) == (
         "held >= 99.40% in each of the last 5 epochs on 9 of 10 seeds (the target: at least 9 of every 10): target "
         "MET (last-5 minimum 99.44 +- 0.01% over seeds, worst 99.39%)")
-    assert utils.study_verdict(study([99.45] * 8 + [99.39] * 2)).startswith(
+    assert study_verdict(study([99.45] * 8 + [99.39] * 2)).startswith(
         "held >= 99.40% in each of the last 5 epochs on 8 of 10 seeds (the target: at least 9 of every 10): target "
         "NOT MET")
-    assert "a study of 3 seeds cannot judge it): target NOT MET" in utils.study_verdict(study([99.45] * 3))
+    assert "a study of 3 seeds cannot judge it): target NOT MET" in study_verdict(study([99.45] * 3))
 
 
 def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label(tmp_path):

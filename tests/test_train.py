@@ -8,6 +8,7 @@ import utils
 from utils.core import runtime
 
 from utils.recipes import PHASE3, tweak
+from utils.core.runs import make_optimizer, train_recipe
 
 # Phase 3's recipe, shortened, with every optimiser option and the per-batch cosine schedule switched on.
 SMALL = tweak(PHASE3, {"train.epochs": 2, "train.batch_size": 64, "optimizer.nesterov": True,
@@ -26,7 +27,7 @@ def quiet(_line):
 def test_short_real_training_beats_chance_by_far(mnist_root):
     config = small({"model": 2, "augment": None, "schedule": {"name": "none"}}, data_dir=mnist_root, limit_train=4000,
                    limit_test=1000)
-    _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
+    _, history = train_recipe(config, "cpu", progress=False, log=quiet)
     assert history.epochs == 2
     assert history.test_acc[-1] > 90.0  # chance is 10%
     assert history.test_loss[-1] < history.test_loss[0] and history.test_acc[-1] > history.test_acc[0]
@@ -35,7 +36,7 @@ def test_short_real_training_beats_chance_by_far(mnist_root):
 @pytest.mark.parametrize("pipeline", ["fast", "torchvision"])
 def test_same_seed_gives_an_identical_history_and_another_seed_does_not(mnist_root, pipeline):
     config = small(data_dir=mnist_root, epochs=1, limit_train=256, limit_test=200, pipeline=pipeline)
-    runs = [utils.train_recipe({**config, "seed": seed}, "cpu", progress=False, log=quiet)[1] for seed in (3, 3, 4)]
+    runs = [train_recipe({**config, "seed": seed}, "cpu", progress=False, log=quiet)[1] for seed in (3, 3, 4)]
     first, again, other = [{k: v for k, v in asdict(h).items() if k != "seconds"} for h in runs]
     assert first == again and first != other
     assert len(first["lr_per_step"]) == 4 and (first["test_acc"][0] * 2).is_integer()  # 256 / 64 steps; 200 digits
@@ -43,7 +44,7 @@ def test_same_seed_gives_an_identical_history_and_another_seed_does_not(mnist_ro
 
 def test_history_records_every_epoch_and_every_step(mnist_root):
     lines = []
-    _, history = utils.train_recipe(small(data_dir=mnist_root, limit_train=640, limit_test=200),
+    _, history = train_recipe(small(data_dir=mnist_root, limit_train=640, limit_test=200),
                                     "cpu", progress=False, log=lines.append)
     assert [len(v) for k, v in asdict(history).items() if k != "lr_per_step"] == [2] * 6
     assert len(history.lr_per_step) == 2 * 10  # 640 / 64 steps per epoch
@@ -55,10 +56,10 @@ def test_history_records_every_epoch_and_every_step(mnist_root):
 def test_step_scheduler_steps_per_epoch_and_an_unknown_one_is_an_error(mnist_root):
     config = small({"schedule": {"name": "step", "step_size": 1, "gamma": 0.1}}, data_dir=mnist_root, epochs=3,
                    limit_train=128, limit_test=100)
-    _, history = utils.train_recipe(config, "cpu", progress=False, log=quiet)
+    _, history = train_recipe(config, "cpu", progress=False, log=quiet)
     assert history.lr == pytest.approx([0.05, 0.005, 0.0005])
     with pytest.raises(ValueError, match="scheduler must be one of"):
-        utils.make_optimizer(utils.build_model(1), small({"schedule": {"name": "exponential"}}), steps_per_epoch=10)
+        make_optimizer(utils.build_model(1), small({"schedule": {"name": "exponential"}}), steps_per_epoch=10)
 
 
 def test_interrupt_mid_epoch_propagates():
@@ -130,7 +131,7 @@ def test_compile_wraps_the_trained_model_and_returns_the_plain_one(mnist_root, m
     compiled = []
     monkeypatch.setattr(torch, "compile", lambda model: compiled.append(model) or model)
     config = small(data_dir=mnist_root, epochs=1, limit_train=128, limit_test=100, compile=True)
-    model, _ = utils.train_recipe(config, "cpu", progress=False)
+    model, _ = train_recipe(config, "cpu", progress=False)
     assert compiled == [model] and isinstance(model, torch.nn.Sequential)
-    utils.train_recipe({**config, "compile": False}, "cpu", progress=False)
+    train_recipe({**config, "compile": False}, "cpu", progress=False)
     assert len(compiled) == 1

@@ -4,6 +4,7 @@ import utils
 from utils.experiments import runner as run_trials, trials
 from utils import records
 from conftest import runs
+from utils.report.tables import trials_markdown
 
 
 def candidate(name, lows):
@@ -24,7 +25,7 @@ def test_the_trials_table_marks_the_pick(tmp_path):
     record = {"seeds": [1, 2, 3], "split": trials.SPLIT, "rule": "the best worst seed", "complete": True,
               "candidates": [candidate("A", [99.2, 99.3, 99.25]), candidate("B", [99.45, 99.46, 99.44])],
               "picked": "B", "reason": "B has the best worst-seed last-5 minimum"}
-    table = utils.trials_markdown(record)
+    table = trials_markdown(record)
     assert "| **B** | lever B | 99.45 / 99.45 | 99.46 / 99.46 | 99.44 / 99.44 | 99.44 |" in table
     assert "last 10,000 training digits" in table and "Picked: **B**" in table
 

@@ -15,44 +15,38 @@ calls from Python (``load_trained``, ``predict``, the data's loaders and errors,
 """
 
 from .checks.validate import ParameterError, validate_parameters
-from .core.data import (MNIST_MEAN, MNIST_STD, AugmentSpec, MNISTDataError, build_transforms, ensure_mnist, load_split,
-                        resolve_data_dir, torchvision_loader)
+from .core.data import AugmentSpec, MNISTDataError, ensure_mnist, load_split, resolve_data_dir, torchvision_loader
 from .core.fast import resident_loader
 from .core.machine import describe, platform_record
 from .core.models import build_model, count_parameters
-from .core.runs import make_loaders, make_optimizer, run_config, train, train_recipe
+from .core.runs import make_loaders, run_config, train
 from .core.runtime import pick_device, seed_everything
 from .core.loop import evaluate, fit
 from .experiments.loaders import load_study, load_trials
-from .goal import study_verdict, verdict
+from .goal import verdict
 from .paths import ProjectNotFound, project_root
 from .phases import PHASES, RECIPES
-from .recipes import WRITE_UP_PHASE4, tweak
+from .recipes import tweak
 from .records import load_result, recipe_of, result_record, save_run
 from .report.analysis import analysis_markdown
-from .report.diagnostics import (augmentation_rows, batchnorm_activations, misclassified, model_memory, model_summary,
-                                 versions)
+from .report.diagnostics import augmentation_rows, batchnorm_activations, misclassified, model_memory, versions
 from .report.plots import (plot_augmentation_rows, plot_batchnorm, plot_digits, plot_history, plot_lr,
                            plot_frontier, plot_seed_curves, plot_series, plot_test_accuracy, plot_trials)
 from .report.readme import series_points
 from .report.receptive_field import layer_table, table_markdown
-from .report.recipes import changes_markdown, recipe_markdown
-from .report.tables import comparison_markdown, last5_markdown, trials_markdown
+from .report.recipes import recipe_markdown
+from .report.tables import comparison_markdown, last5_markdown
 from .report.verdicts import finalists_table, frontier_table, study_table, test_set_table, verdict_block
 from .trained import load_trained, predict
 
 __all__ = [
-    "AugmentSpec", "MNISTDataError", "MNIST_MEAN", "MNIST_STD", "PHASES", "ParameterError",
-    "ProjectNotFound", "RECIPES", "WRITE_UP_PHASE4", "analysis_markdown", "augmentation_rows",
-    "batchnorm_activations", "build_model", "build_transforms", "changes_markdown",
-    "comparison_markdown", "count_parameters", "describe", "ensure_mnist", "evaluate", "fit",
-    "last5_markdown", "layer_table", "load_result", "load_split",
-    "load_study", "load_trained", "load_trials", "make_loaders", "make_optimizer", "misclassified",
-    "model_memory", "model_summary", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm",
-    "plot_digits", "plot_frontier", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy",
-    "plot_trials", "predict", "project_root", "recipe_markdown",
-    "recipe_of", "resident_loader", "resolve_data_dir", "result_record", "run_config", "save_run",
-    "seed_everything", "series_points", "study_verdict", "table_markdown", "torchvision_loader",
-    "train", "train_recipe", "trials_markdown", "tweak", "validate_parameters", "verdict", "versions",
-    "finalists_table", "frontier_table", "study_table", "test_set_table", "verdict_block",
+    "AugmentSpec", "MNISTDataError", "PHASES", "ParameterError", "ProjectNotFound", "RECIPES", "analysis_markdown",
+    "augmentation_rows", "batchnorm_activations", "build_model", "comparison_markdown", "count_parameters", "describe",
+    "ensure_mnist", "evaluate", "finalists_table", "fit", "frontier_table", "last5_markdown", "layer_table",
+    "load_result", "load_split", "load_study", "load_trained", "load_trials", "make_loaders", "misclassified",
+    "model_memory", "pick_device", "platform_record", "plot_augmentation_rows", "plot_batchnorm", "plot_digits",
+    "plot_frontier", "plot_history", "plot_lr", "plot_seed_curves", "plot_series", "plot_test_accuracy", "plot_trials",
+    "predict", "project_root", "recipe_markdown", "recipe_of", "resident_loader", "resolve_data_dir", "result_record",
+    "run_config", "save_run", "seed_everything", "series_points", "study_table", "table_markdown", "test_set_table",
+    "torchvision_loader", "train", "tweak", "validate_parameters", "verdict", "verdict_block", "versions",
 ]
