@@ -1,7 +1,6 @@
 """Phase 5's frontier (round 3 of its search): the sizes, the recipe, the calibration and the decision, with exact
 values; and the runner's order of work (refuse, run, wait for the study, decide, resume) with a fake pool."""
 
-import dataclasses
 
 import pytest
 
@@ -74,13 +73,13 @@ def test_the_frontier_refuses_before_any_run_until_round_3_has_picked_phase_4s_r
     monkeypatch.setattr(runner, "run_pool", lambda *a: pytest.fail("trained before checking its reference"))
     with pytest.raises(ValueError, match="finish `python -m utils.commands.trials --round 3`"):
         runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
-    round3_record(tmp_path, recipes.tweak(recipes.PHASE4, {"optimizer.lr": 0.05}))  # another recipe than phase 4's
-    with pytest.raises(ValueError, match="set phase 4's recipe to its pick"):
+    round3_record(tmp_path, recipes.tweak(recipes.PHASE4_ROUND3, {"optimizer.lr": 0.05}))  # another recipe than phase 4's
+    with pytest.raises(ValueError, match="PHASE4_ROUND3"):
         runner.frontier(2, tmp_path / rounds_of("search")[2], log=lambda *_: None)
 
 
 def test_the_frontier_runs_every_size_eager_waits_for_phase_4s_study_then_decides(tmp_path, monkeypatch):
-    round3_record(tmp_path, recipes.PHASE4)
+    round3_record(tmp_path, recipes.PHASE4_ROUND3)
     trained = []
     monkeypatch.setattr(runner, "run_pool", frontier_pool(trained))
     out = tmp_path / rounds_of("search")[2]
@@ -88,7 +87,7 @@ def test_the_frontier_runs_every_size_eager_waits_for_phase_4s_study_then_decide
     assert len(trained) == 5 * 8 and {t[2:] for t in trained} == {("validation", False, 64)}  # the anchor: round 3's
     assert record["complete"] is False and "picked" not in record  # no study of phase 4's recipe yet
     study = {"seeds": list(range(1, 11)), "compared_seeds": [],
-             "recipes": [{"name": "final recipe", "recipe": records.as_recorded(recipes.PHASE4),
+             "recipes": [{"name": "final recipe", "recipe": records.as_recorded(recipes.PHASE4_ROUND3),
                           "runs": runs([99.48] * 9)}]}
     records.write_json(tmp_path / phase(4).study, study)
     trained.clear()
@@ -108,8 +107,8 @@ def test_the_frontier_runs_every_size_eager_waits_for_phase_4s_study_then_decide
 def test_every_size_runs_phase_4s_recipe_at_batches_of_at_most_64_and_the_anchor_reuses_round_3s_runs_of_it(
         tmp_path, monkeypatch, batch, reused):
     """The anchor's runs: phase 4's own recipe's, or its batch-64 lever's where phase 4 has larger batches."""
-    recipe = recipes.tweak(recipes.PHASE4, {"train.batch_size": batch})
-    monkeypatch.setattr(runner, "phase_row", lambda number: dataclasses.replace(phase(number), recipe=recipe))
+    recipe = recipes.tweak(recipes.PHASE4_ROUND3, {"train.batch_size": batch})
+    monkeypatch.setattr(runner, "PHASE4_ROUND3", recipe)
     lever = {"name": "batch-64", "recipe": records.as_recorded(recipes.tweak(recipe, {"train.batch_size": 64})),
              "runs": runs([99.55] * 8)}
     round3_record(tmp_path, recipe, lever)

@@ -9,9 +9,6 @@ import pytest
 import utils
 from utils.report.analysis import gap_reading
 from conftest import NOTEBOOKS, cells, history, runs
-from utils.report.diagnostics import model_summary
-from utils.goal import study_verdict
-from utils.core.runs import make_optimizer
 
 SECTIONS = ["Parameters", "Data", "Model", "Training", "Results", "Analysis", "Verdict", "Save"]
 STUDIED = {row.number for row in utils.PHASES if row.study}  # their verdict, over the study, comes before the results
@@ -101,14 +98,14 @@ def test_the_first_screen_is_the_title_the_target_and_what_the_phase_changes_the
 @pytest.mark.parametrize("phase", NOTEBOOKS)
 def test_one_view_of_each_model_history_and_seed_study_and_one_training_call(phase):
     source = code(phase)
-    for gone in ("model_summary(", "utils.history_markdown(", "make_optimizer(", "utils.fit("):
+    for gone in ("utils.model_summary(", "utils.history_markdown(", "utils.make_optimizer(", "utils.fit("):
         assert gone not in source
     assert source.count("utils.table_markdown(utils.layer_table(") == 1 and source.count("utils.model_memory(") == 1
     assert source.count("utils.plot_history(") == 1
     # the judged epochs once: in the last-5 table, or, for a studied phase, in the verdict block (one draw of the study)
     assert source.count("utils.last5_markdown(history)") == (phase not in STUDIED)
     assert source.count("utils.verdict_block(record, study)") == (phase in STUDIED)
-    assert source.count("utils.verdict(") == (phase not in STUDIED) and "study_verdict(" not in source
+    assert source.count("utils.verdict(") == (phase not in STUDIED) and "utils.study_verdict(" not in source
     assert source.count("utils.study_table(study)") == source.count(f"utils.load_study({phase})") == (phase in STUDIED)
     assert source.find(f"utils.load_study({phase})") <= source.find("utils.verdict_block(")  # loaded, then judged
     nb = [c for c in cells(phase) if c.cell_type == "code"]

@@ -1,6 +1,5 @@
 import pytest
 
-import utils
 from utils.experiments import runner as run_trials, trials
 from utils import records
 from conftest import runs

@@ -50,7 +50,9 @@ PHASE3 = {
     },
 }
 
-PHASE4 = {  # chosen by phase 4's trials, round 3 (results/phase4_trials_round3.json)
+# Chosen by phase 4's trials, round 3 (results/phase4_trials_round3.json): the recipe phase 5's frontier ran its sizes
+# under, and the base of phase 4's round 4.
+PHASE4_ROUND3 = {
     "model": 3,                     # phase 3's model, unchanged
     "train": {"epochs": 15,
               "batch_size": 64,     # twice the optimiser steps of batches of 128 in the same 15 epochs
@@ -60,8 +62,9 @@ PHASE4 = {  # chosen by phase 4's trials, round 3 (results/phase4_trials_round3.
     "schedule": {"name": "multistep", "milestones": (8, 12), "gamma": 0.1},  # lr / 10 after epochs 8 and 12
     "augment": {"degrees": 7.0, "translate": (0.1, 0.1), "scale": (0.9, 1.1), "brightness": 0.2, "contrast": 0.2},
 }
+PHASE4 = PHASE4_ROUND3  # today's phase 4 recipe
 
-PHASE5 = {  # phase 4's recipe on the frontier's pick (results/phase5_frontier.json), 6,664 parameters
+PHASE5 = {  # round 3's phase 4 recipe on the frontier's pick (results/phase5_frontier.json), 6,664 parameters
     "model": "8-d8-M-s44-s44-s44",  # utils.core.models.build_spec: see frontier.SPECS
     "train": {"epochs": 15, "batch_size": 64, "label_smoothing": 0.0, "ema": 0.999},  # phase 4's
     "optimizer": {"lr": 0.1, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
@@ -69,7 +72,7 @@ PHASE5 = {  # phase 4's recipe on the frontier's pick (results/phase5_frontier.j
     "augment": {"degrees": 7.0, "translate": (0.1, 0.1), "scale": (0.9, 1.1), "brightness": 0.2, "contrast": 0.2},
 }
 
-PHASE5_WITHIN_GOAL = {  # the frontier's largest size within phase 5's goal, 3,948 parameters: studied beside the pick
+PHASE5_WITHIN_GOAL = {  # the frontier's largest size within phase 5's goal, 3,948 parameters, under the same recipe
     "model": "8-d8-M-s30-s30-s30",  # utils.core.models.build_spec: see frontier.SPECS
     "train": {"epochs": 15, "batch_size": 64, "label_smoothing": 0.0, "ema": 0.999},  # phase 4's
     "optimizer": {"lr": 0.1, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},

@@ -1,7 +1,7 @@
 """A phase's records as its notebook shows them, found through the phase table: the trials or search that chose its
 recipe, and its seed study (refused when it is of another recipe than the phase's)."""
 
-from ..phases import phase as phase_row
+from ..phases import TEST_SET_STUDIES, phase as phase_row
 from ..records import as_recorded, load
 
 
@@ -21,10 +21,27 @@ def load_study(phase: int, results=None) -> dict:
         changed = ", ".join(key for key in recipe if recorded.get(key) != recipe[key])
         raise ValueError(f"results/{row.study} records another recipe than phase {phase}'s (it differs in: {changed}):"
                          f" run make study PHASE={phase} to record the study of this one")
+    _complete(study, row.study, phase)
+    return study
+
+
+def _complete(study: dict, file: str, phase: int) -> None:
     asked = [study["seeds"]] + [study["compared_seeds"]] * (len(study["recipes"]) - 1)
     for entry, seeds in zip(study["recipes"], asked):
         have = {run["seed"] for run in entry["runs"]}
         if not have >= set(seeds):
-            raise ValueError(f"results/{row.study} is not complete: {entry['name']} has {len(have & set(seeds))} of "
+            raise ValueError(f"results/{file} is not complete: {entry['name']} has {len(have & set(seeds))} of "
                              f"its {len(seeds)} seeds; run make study PHASE={phase} to finish it")
-    return study
+
+
+def study_of(phase: int, recipe: dict, results=None) -> dict:
+    """The first seed study of ``phase`` on the test split, in the order they ran (``TEST_SET_STUDIES``), whose own
+    recipe is ``recipe``: a round's rule finds the study of the recipe it ran wherever that study is kept. An error
+    when none is recorded, or when it is not complete."""
+    for _, number, _, file, _ in TEST_SET_STUDIES:
+        study = load(file, results, required=False) if number == phase else None
+        if study and study["recipes"][0]["recipe"] == as_recorded(recipe):
+            _complete(study, file, phase)
+            return study
+    raise ValueError(f"no seed study of phase {phase} on the test split records this recipe yet: study it "
+                     f"(make study PHASE={phase}) and list the study in utils.phases.TEST_SET_STUDIES")

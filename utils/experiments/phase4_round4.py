@@ -7,20 +7,13 @@ every 10 seeds with a margin that survives a fresh draw needs a mean near 99.48-
 
 from ..goal import HOLD_Z, TARGET_ACC
 from ..phases import WRITTEN_BY, phase
-from ..recipes import tweak
+from ..recipes import PHASE4_ROUND3, tweak
 from ..records import as_recorded, load
 from .driver import Candidate, Entries, Plan, Stage
-from .loaders import load_study
+from .loaders import study_of
 from .trials import choose, own_levels, paired, paired_text, runs_on, score, survivors
 
-# Today's phase 4 recipe (round 3's pick), written out: the base every candidate changes.
-BASE = {
-    "model": 3,
-    "train": {"epochs": 15, "batch_size": 64, "label_smoothing": 0.0, "ema": 0.999},
-    "optimizer": {"lr": 0.1, "momentum": 0.9, "nesterov": False, "weight_decay": 0.0},
-    "schedule": {"name": "multistep", "milestones": (8, 12), "gamma": 0.1},
-    "augment": {"degrees": 7.0, "translate": (0.1, 0.1), "scale": (0.9, 1.1), "brightness": 0.2, "contrast": 0.2},
-}
+BASE = PHASE4_ROUND3  # today's phase 4 recipe, round 3's pick: the base every candidate changes
 ONE_CYCLE = {"name": "onecycle", "warmup_epochs": 2, "anneal_until": 11}  # + start and floor, per optimiser
 
 CANDIDATES = (
@@ -95,7 +88,7 @@ def _stage3(entries: Entries) -> list[str]:
 
 def levels(entries: Entries, results) -> dict:
     """Each candidate's own level (``trials.own_levels``), phase 4's offset between the splits taken from the base."""
-    study = load_study(4, results)["recipes"][0]["runs"]
+    study = study_of(4, BASE, results)["recipes"][0]["runs"]
     offset = score(entries["base"]["runs"], ALL16)["mean"] - score(study, range(1, 11))["mean"]
     return {"offset": offset, "candidates": own_levels(entries, "base", offset)}
 

@@ -13,7 +13,7 @@ from ..recipes import tweak
 from ..records import as_recorded, load
 from . import phase4_round4
 from .driver import Candidate, Entries, Plan, Stage
-from .loaders import load_study
+from .loaders import study_of
 from .trials import choose, own_levels, paired, paired_text, runs_on, score, survivors
 
 BASE_MODEL = "8-d8-M-s30-s30-s30"  # 3,948: the frontier's largest size within the goal
@@ -84,12 +84,9 @@ def _stage3(entries: Entries) -> list[str]:
 
 def phase4_offset(results) -> float:
     """Phase 4's recipe on validation digits (seeds 1-16 of its round 4) minus its test study's mean."""
-    if as_recorded(phase(4).recipe) != as_recorded(PHASE4):
-        raise ValueError("phase 4's seed study is of another recipe than its round 4's pick: make the pick phase 4's "
-                         "recipe and record its study (make study PHASE=4) before this round decides")
     trials4 = load(phase4_round4.PLAN.file, results)
     entry = next(c for c in trials4["candidates"] if c["recipe"] == as_recorded(PHASE4))
-    study = load_study(4, results)["recipes"][0]["runs"]
+    study = study_of(4, PHASE4, results)["recipes"][0]["runs"]  # the pick's study, wherever it is kept
     return score(entry["runs"], ALL16)["mean"] - score(study, [run["seed"] for run in study])["mean"]
 
 

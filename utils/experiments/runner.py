@@ -19,9 +19,10 @@ from ..core.models import build_model, count_parameters
 from ..core.runs import run_config, train_recipe
 from ..core.runtime import pick_device
 from ..phases import PHASES, WRITTEN_BY, phase as phase_row, rounds_of
+from ..recipes import PHASE4_ROUND3
 from ..records import as_recorded, load, run_row, summarize, write_json
 from . import frontier as frontier_rules, round3 as round3_rules
-from .loaders import load_study
+from .loaders import study_of
 from .trials import SPLIT
 
 
@@ -156,9 +157,9 @@ def _frontier_reference(results: Path) -> tuple[str, dict, list[dict]]:
     file = rounds_of("trials")[2]
     trials4 = _load(results / file) or {}
     entry = next((c for c in trials4.get("candidates", []) if c["name"] == trials4.get("picked")), None)
-    if not trials4.get("complete") or entry is None or entry["recipe"] != as_recorded(phase_row(4).recipe):
-        raise ValueError(f"the frontier runs under phase 4's recipe as round 3 of its trials chose it: finish "
-                         f"`{WRITTEN_BY[file]}` (results/{file}) and set phase 4's recipe to its pick first")
+    if not trials4.get("complete") or entry is None or entry["recipe"] != as_recorded(PHASE4_ROUND3):
+        raise ValueError(f"the frontier runs under phase 4's recipe as round 3 of its trials chose it "
+                         f"(utils.recipes.PHASE4_ROUND3): finish `{WRITTEN_BY[file]}` (results/{file}) first")
     return file, entry, trials4["candidates"]
 
 
@@ -176,7 +177,7 @@ def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = 
     by -0.023 +- 0.019 points."""
     rules = frontier_rules
     file, reference, trialled = _frontier_reference(out.parent)  # before any training: a wrong recipe costs no run
-    phase4 = phase_row(4).recipe
+    phase4 = PHASE4_ROUND3
     recording = Recording(out)
     anchor = "phase 4's model"
     entries = [_sized({"name": spec, "recipe": rules.recipe(spec, phase4), "runs": []}, spec) for spec in rules.SPECS]
@@ -200,7 +201,7 @@ def frontier(workers: int, out: Path, data_dir=None, log=print, compile: bool = 
     log(f"the frontier: {len(entries)} sizes x {len(rules.SEEDS)} seeds")
     recording.run(jobs, workers, write, log)
     try:
-        study = load_study(4, out.parent)
+        study = study_of(4, phase4, out.parent)
     except (FileNotFoundError, ValueError) as missing:
         log(f"the runs are recorded; the decision waits for phase 4's test-set study of this recipe: {missing}")
         return write()
