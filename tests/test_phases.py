@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import utils
-from utils.phases import PHASES, WRITTEN_BY, phase
+from utils.phases import PHASES, WRITTEN_BY
 
 PACKAGE = Path(utils.__file__).parent
 TESTS = Path(__file__).parent
@@ -118,7 +118,3 @@ def test_the_table_is_complete_and_consistent():
     assert [row.number for row in PHASES] == list(range(1, len(PHASES) + 1))
     assert sorted(p.stem for p in (utils.project_root() / "notebooks").glob("*.ipynb")) == \
         [row.notebook for row in PHASES]
-    assert phase(4) is PHASES[3]
-    assert [row.number for row in PHASES if row.study] == [4, 5] and [row.number for row in PHASES if row.goal] == [5]
-    assert [row.chosen_by for row in PHASES if row.chosen_by] == ["phase4_trials_round3.json",
-                                                                   "phase5_frontier.json"]

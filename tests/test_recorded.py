@@ -108,7 +108,7 @@ def _threads_differ(phase) -> bool:
 
 @pytest.mark.parametrize("phase", [pytest.param(phase, marks=pytest.mark.xfail(
     _threads_differ(phase), strict=True,
-    reason="its study predates one seed 1 (issue 25): its seed 1 ran with other threads than the notebook; make "
+    reason="its study predates one seed 1: its seed 1 ran with other threads than the notebook; make "
     "study records it again")) for phase in STUDIED])
 def test_the_notebooks_own_run_is_its_studys_seed_1(phase):
     own, first = record(phase), utils.load_study(phase)["recipes"][0]["runs"][0]

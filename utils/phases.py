@@ -114,7 +114,7 @@ def _written_by() -> dict[str, str]:
     for row in PHASES:
         for number, file in enumerate(row.rounds, start=1):
             files[file] = (f"make {row.command}" if number == len(row.rounds) else
-                           f"python -m utils.commands.{row.command} --round {number}" if number == len(row.rounds) - 1
+                           f"python -m utils.commands.{row.command} --round {number}" if number >= row.chosen_round
                            else f"a finished round: restore results/{file} from git (its code is in git's history)")
         if row.study:
             files[row.study] = f"make study PHASE={row.number}"
