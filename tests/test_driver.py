@@ -103,10 +103,12 @@ def test_a_tiny_real_run_through_the_process_pool(mnist_root):
     """One real training in a spawned worker process, as a GPU study runs (device "auto" is the CPU here)."""
     config = run_config(phase(4).recipe, seed=3, device="auto", epochs=1, limit_train=256, limit_test=200,
                         data_dir=str(mnist_root))
-    rows = []
-    runner.run_pool([("tiny", config)], 1, lambda key, row: rows.append((key, row)), log=lambda *_: None)
+    rows, said = [], []
+    runner.run_pool([("tiny", config)], 1, lambda key, row: rows.append((key, row)), log=said.append)
     (key, row), = rows
     assert key == "tiny" and row["seed"] == 3 and len(row["acc"]) == 1 and row["platform"]["device"] == "cpu"
+    assert said[-1] == (f"[1/1] tiny, seed 3: last-5 min {row['min_last']:.2f}, final {row['final']:.2f} "
+                        f"({row['seconds']:.0f} s)")  # the last run: nothing left to estimate
 
 
 def test_phase5_round4_candidates_are_within_the_goal_and_one_change_from_phase_4s_recipe():

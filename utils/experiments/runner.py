@@ -48,13 +48,15 @@ def run_pool(jobs: list[tuple], workers: int, on_done, log=print) -> None:
     log(f"{len(jobs)} runs, {workers} at a time, {threads} thread(s) each")
     # CUDA cannot be used in a forked child: GPU workers start as fresh interpreters
     context = multiprocessing.get_context("spawn" if any(config["device"] != "cpu" for _, config in jobs) else None)
+    start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [pool.submit(_train_one, key, config, threads) for key, config in jobs]
         for done, future in enumerate(as_completed(futures), start=1):
             key, row = future.result()
             on_done(key, row)
-            log(f"[{done}/{len(jobs)}] {key}: last-5 min {row['min_last']:.2f}, final {row['final']:.2f} "
-                f"({row['seconds']:.0f} s)")
+            left = (time.perf_counter() - start) / done * (len(jobs) - done) / 60  # at the pace so far
+            log(f"[{done}/{len(jobs)}] {key}, seed {row['seed']}: last-5 min {row['min_last']:.2f}, final "
+                f"{row['final']:.2f} ({row['seconds']:.0f} s" + (f"; about {left:.0f} min left)" if left else ")"))
 
 
 def run_recorded(jobs: list[tuple], workers: int, entries: dict, write, log=print) -> None:
