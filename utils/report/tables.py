@@ -116,6 +116,13 @@ def powered_trials_markdown(record: dict) -> str:
             f"{record['rule']}.\n\n{verdict}")
 
 
+def _compiling(result: dict) -> str:
+    """How long torch.compile took: the first round's compile, then the later rounds' (torch's cache warm)."""
+    first, *later = result["compile_seconds"]
+    return f"{first:.0f} s of compiling the first time" + (
+        f", {statistics.median(later):.1f} s in the later rounds (cached)" if later else "")
+
+
 def bench_summary(result: dict) -> str:
     """The speedup of the fast path over the DataLoader, with its range over the rounds (each round's own ratio: the
     two variants ran back to back, under the same load), and the floor."""
@@ -126,8 +133,7 @@ def bench_summary(result: dict) -> str:
     if compiled:  # (d): the same step compiled, against (c) in each round
         step_ratios = [c / d for c, d in zip(rounds[2], rounds[3])]
         line += (f"; torch.compile'd step {compiled[0]:.2f} s/epoch, {floor / compiled[0]:.2f}x the eager step (range "
-                 f"over rounds {min(step_ratios):.2f}-{max(step_ratios):.2f}x) after "
-                 f"{statistics.median(result['compile_seconds']):.0f} s of compiling")
+                 f"over rounds {min(step_ratios):.2f}-{max(step_ratios):.2f}x) after {_compiling(result)}")
     if len(compiled) > 1:  # (e): the whole fast path with the compiled step, against (b) in each round
         path_ratios = [b / e for b, e in zip(rounds[1], rounds[4])]
         line += (f"; the whole fast path with it {compiled[1]:.2f} s/epoch, {fast / compiled[1]:.2f}x the eager fast "
