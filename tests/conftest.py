@@ -14,6 +14,18 @@ def test_split(mnist_root):
     return utils.load_split(train=False, data_dir=mnist_root)
 
 
+@pytest.fixture
+def raw_copy(mnist_root, tmp_path):
+    """A writable copy of the four raw files under ``tmp_path`` (``<tmp>/MNIST/raw``), to damage."""
+    import shutil
+    from utils.core.data import RAW_FILES
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in RAW_FILES:
+        shutil.copy(mnist_root / "MNIST" / "raw" / name, raw / name)
+    return tmp_path
+
+
 NOTEBOOKS = {row.number: utils.project_root() / "notebooks" / f"{row.notebook}.ipynb" for row in utils.PHASES}
 
 

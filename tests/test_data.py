@@ -1,5 +1,4 @@
 import builtins
-import shutil
 
 import pytest
 import torch
@@ -8,16 +7,6 @@ from torchvision import transforms
 import utils
 from utils.core import data
 from utils.core.data import MNIST_MEAN, MNIST_STD, build_transforms
-
-
-@pytest.fixture
-def raw_copy(mnist_root, tmp_path):
-    """A writable copy of the four raw files, to damage."""
-    raw = tmp_path / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    for name in data.RAW_FILES:
-        shutil.copy(mnist_root / "MNIST" / "raw" / name, raw / name)
-    return tmp_path
 
 
 @pytest.fixture

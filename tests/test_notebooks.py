@@ -15,13 +15,13 @@ import pytest
 
 import utils
 from utils.commands import run as series
-from utils.core.data import RAW_FILES
 from conftest import NOTEBOOKS as BY_PHASE
 
 REPO_ROOT = utils.project_root()
 NOTEBOOKS = list(BY_PHASE.values())
 ROWS = {row.notebook: row for row in utils.PHASES}
 SMOKE = dict(epochs=1, limit_train=512, limit_test=256)
+NOT_COPIED = shutil.ignore_patterns(".venv", ".git", "data", "__pycache__", "*.egg-info", ".pytest_cache", "build")
 
 pytestmark = pytest.mark.slow
 
@@ -97,15 +97,12 @@ def test_a_bad_parameter_from_the_command_line_fails_first_and_changes_nothing(t
     assert snapshot(tmp_path / "results", tmp_path / "image") == before
 
 
-def test_corrupt_data_fails_in_the_data_cell_with_one_clear_message(tmp_path, committed, mnist_root):
-    raw = tmp_path / "mnist" / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    for name in RAW_FILES:
-        shutil.copy(mnist_root / "MNIST" / "raw" / name, raw / name)
+def test_corrupt_data_fails_in_the_data_cell_with_one_clear_message(tmp_path, committed, raw_copy):
+    raw = raw_copy / "MNIST" / "raw"
     (raw / "t10k-images-idx3-ubyte").write_bytes((raw / "t10k-images-idx3-ubyte").read_bytes()[:1000])
     before = _seeded_outputs(tmp_path)
     with pytest.raises(papermill.PapermillExecutionError) as error:
-        execute(NOTEBOOKS[1], tmp_path, data_dir=str(tmp_path / "mnist"), **SMOKE)
+        execute(NOTEBOOKS[1], tmp_path, data_dir=str(raw_copy), **SMOKE)
     assert error.value.ename == "MNISTDataError"
     assert "t10k-images-idx3-ubyte is 1,000 bytes, expected 7,840,016" in error.value.evalue
     assert "MNIST_ROOT" in error.value.evalue
@@ -179,8 +176,7 @@ def test_the_colab_cell_stops_with_a_clear_message_while_the_url_is_a_placeholde
 def test_a_plain_install_as_the_colab_cell_makes_runs_from_the_clone(tmp_path, mnist_root):
     """As the Colab cell: a clone, `pip install <clone>` (not editable), notebooks run from the clone's notebooks/."""
     clone, target = tmp_path / "mnist-8k", tmp_path / "site-packages"
-    shutil.copytree(REPO_ROOT, clone, ignore=shutil.ignore_patterns(".venv", ".git", "data", "__pycache__",
-                                                                      "*.egg-info", ".pytest_cache", "build"))
+    shutil.copytree(REPO_ROOT, clone, ignore=NOT_COPIED)
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
            "--target", str(target), str(clone)]
     subprocess.run(pip, check=True, capture_output=True, timeout=300)
@@ -212,8 +208,7 @@ def test_regress_passes_on_a_fresh_record_and_fails_when_a_recorded_accuracy_mov
     alter one recorded accuracy by 0.01 and see the exact check fail."""
     from utils.commands import regress
     project = tmp_path / "project"
-    shutil.copytree(REPO_ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "data", "__pycache__",
-                                                                        "*.egg-info", ".pytest_cache", "build"))
+    shutil.copytree(REPO_ROOT, project, ignore=NOT_COPIED)
     monkeypatch.setenv("MNIST8K_ROOT", str(project))
     notebook = project / "notebooks" / NOTEBOOKS[0].name
     series.run_notebook(notebook, dict(SMOKE))
