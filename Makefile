@@ -53,9 +53,10 @@ regress: $(STAMP)
 
 # Phase 4's recipe trials, round 4, on the validation split: a plan (utils/experiments/phase4_round4.py) that the
 # experiment driver runs. Stage 1: the base and 6 candidates x seeds 1-4; stage 2: those within two paired standard
-# errors of the best, seeds 5-8; stage 3: the best and the simplest tied with it, seeds 9-16. Runs of 5-6 minutes
-# (300-345 s measured), 2 at a time through torch.compile, resumable (results/phase4_trials_round4.json keeps every
-# finished run). Round 3, which chose today's recipe: python -m utils.commands.trials --round 3.
+# errors of the best, seeds 5-8; stage 3: the best and the simplest tied with it, seeds 9-16. Runs of 4-6 minutes
+# (median 265 s on a quiet machine), 2 at a time through torch.compile, resumable (results/phase4_trials_round4.json
+# keeps every finished run); finished: it picked wd+nesterov. Round 3, which chose today's recipe:
+# python -m utils.commands.trials --round 3.
 trials: $(STAMP)
 	$(PY) -m utils.commands.trials --jobs 2
 
@@ -73,7 +74,10 @@ spread: $(STAMP)
 
 # A phase's seed study on the test split, 2 runs at a time, resumable: make study PHASE=4 (10 seeds of its recipe and 5
 # of the recipe it is compared with: about an hour on 2 CPU cores) -> results/phase4_study.json. More seeds of its
-# recipe: make study PHASE=4 SEEDS="$(seq -s ' ' 1 20)" (the recorded runs are kept).
+# recipe: make study PHASE=4 SEEDS="$(seq -s ' ' 1 20)" (the recorded runs are kept). The pick of a phase's latest
+# round, before its notebook runs it, into a file no notebook reads (as results/phase4_study_round4.json was made):
+# python -m utils.commands.study --phase 4 --pick --seeds $(seq -s ' ' 101 120) --compared-seeds --compile \
+#     --out results/phase4_study_round4.json
 study: $(STAMP)
 	$(PY) -m utils.commands.study --phase $(PHASE) --jobs $(or $(JOBS),2) $(if $(SEEDS),--seeds $(SEEDS)) $(if $(DEVICE),--device $(DEVICE))
 
