@@ -37,6 +37,17 @@ def test_the_verdict_block_states_the_study_first_then_the_limits_then_this_run_
     assert nine.endswith("this run: held")
 
 
+def test_the_first_screen_answer_is_the_study_and_how_sure_it_is_with_no_run_of_the_notebook_yet():
+    assert verdicts.study_answer(study([99.45] * 8 + [99.30] * 2)).splitlines() == [
+        "held >= 99.40% in each of the last 5 epochs on 8 of 10 seeds (the target: at least 9 of every 10): target "
+        "NOT MET (last-5 minimum 99.42 +- 0.02% over seeds, worst 99.30%)",
+        "with 95% confidence a seed holds at least 49% of the time (one-sided Clopper-Pearson, 8 of 10); the mean "
+        "last-5 minimum, 99.42%, sits 0.32 seed standard deviations above 99.40% (9 of every 10 needs about 1.28 "
+        "where the spread is normal)"]
+    assert verdicts.study_answer(study([99.45] * 10)).splitlines()[1].endswith(
+        "the mean last-5 minimum, 99.45%, is +0.05 points from 99.40%, every seed alike")  # no spread to divide by
+
+
 GOAL_ROW = next(row for row in utils.PHASES if row.goal)
 
 

@@ -113,8 +113,10 @@ def spreads_above(summary: dict) -> float:
 
 def how_sure(summary: dict) -> str:
     """What a study's count and spread say beyond the count (``hold_rate_bound``, ``spreads_above``), in words."""
-    bound, above = hold_rate_bound(summary["held"], summary["seeds"]), spreads_above(summary)
+    bound = hold_rate_bound(summary["held"], summary["seeds"])
+    where = (f"sits {spreads_above(summary):.2f} seed standard deviations above {TARGET_ACC:.2f}% ({GOAL_HELD} of "
+             f"every {GOAL_SEEDS} needs about {HOLD_Z:.2f} where the spread is normal)" if summary["std_min_last"] else
+             f"is {summary['mean_min_last'] - TARGET_ACC:+.2f} points from {TARGET_ACC:.2f}%, every seed alike")
     return (f"with 95% confidence a seed holds at least {bound:.0%} of the time (one-sided Clopper-Pearson, "
             f"{summary['held']} of {summary['seeds']}); the mean last-{HOLD_EPOCHS} minimum, "
-            f"{summary['mean_min_last']:.2f}%, sits {above:.2f} seed standard deviations above {TARGET_ACC:.2f}% "
-            f"({GOAL_HELD} of every {GOAL_SEEDS} needs about {HOLD_Z:.2f} where the spread is normal)")
+            f"{summary['mean_min_last']:.2f}%, {where}")

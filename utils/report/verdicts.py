@@ -3,9 +3,20 @@ the studies and the trials' finalists as short tables; how the test set has been
 
 from ..experiments.trials import paired, paired_text
 from ..goal import (GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, MAX_EPOCHS, MAX_PARAMS, STRETCH_PARAMS, TARGET_ACC,
-                    goal_held, goal_line, held, judged, last5_min, study_verdict)
+                    goal_held, goal_line, held, how_sure, judged, last5_min, study_verdict)
 from ..phases import TEST_SET_STUDIES, phase as phase_row
 from ..records import entry_params, load, stages_of, summarize, what_of
+
+
+def study_answer(study: dict) -> str:
+    """A notebook's first screen: the target over its seed study (the study's first recipe), how sure that count and
+    spread make it, and phase 5's size goal where the phase has one. Its own run comes after its training, as one draw
+    of the study (``verdict_block``)."""
+    s = summarize(study["recipes"][0]["runs"])
+    lines = [study_verdict(s), how_sure(s)]
+    if phase_row(study["phase"]).goal:
+        lines.append(goal_answer(study, f"phase {study['phase']}'s goal", markdown=False))
+    return "\n".join(lines)
 
 
 def verdict_block(record: dict, study: dict) -> str:
