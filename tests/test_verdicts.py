@@ -107,7 +107,8 @@ def test_the_first_screen_says_no_phase_meets_the_target_until_one_does(tmp_path
     first = readme.status_table(tmp_path)
     assert first.startswith("**No phase meets the target yet.**")
     assert ("| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights, batches of 64 | 7,753 | held on 8 of 10 seeds, "
-            "mean last-5 minimum 99.42 +- 0.02%: **NOT MET** |") in first
+            "mean last-5 minimum 99.42 +- 0.02%: **NOT MET** (with 95% confidence a seed holds at least 49% of the time, "
+            "the mean 0.3 seed standard deviations above 99.40%) |") in first
     assert "| 1. baseline | 7,896 | no seed study: not judged |" in first  # one run that held proves nothing
     (tmp_path / utils.PHASES[3].study).write_text(json.dumps(study([99.45] * 9 + [99.3], 4)))
     assert readme.status_table(tmp_path).startswith("**Phase 4 meets the target; the others do not.**")

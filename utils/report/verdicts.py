@@ -3,7 +3,8 @@ the studies and the trials' finalists as short tables; how the test set has been
 
 from ..experiments.trials import paired, paired_text
 from ..goal import (GOAL_HELD, GOAL_PARAMS, GOAL_SEEDS, HOLD_EPOCHS, MAX_EPOCHS, MAX_PARAMS, STRETCH_PARAMS, TARGET_ACC,
-                    goal_held, goal_line, held, how_sure, judged, last5_min, study_verdict)
+                    goal_held, goal_line, held, hold_rate_bound, how_sure, judged, last5_min, spreads_above,
+                    study_verdict)
 from ..phases import TEST_SET_STUDIES, phase as phase_row
 from ..records import entry_params, load, stages_of, summarize, what_of
 
@@ -158,8 +159,11 @@ def status_line(study: dict | None, runs: list[list[float]]) -> tuple[bool, str]
     if study is not None:
         s = summarize(study["recipes"][0]["runs"])
         met = goal_held(s)
+        sure = f"with 95% confidence a seed holds at least {hold_rate_bound(s['held'], s['seeds']):.0%} of the time"
+        if s["std_min_last"]:
+            sure += f", the mean {spreads_above(s):.1f} seed standard deviations above {TARGET_ACC:.2f}%"
         return met, (f"held on {s['held']} of {s['seeds']} seeds, mean last-{HOLD_EPOCHS} minimum "
-                     f"{s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}%: **{'MET' if met else 'NOT MET'}**")
+                     f"{s['mean_min_last']:.2f} +- {s['se_min_last']:.2f}%: **{'MET' if met else 'NOT MET'}** ({sure})")
     lows, holding = [last5_min(acc) for acc in runs], sum(held(acc) for acc in runs)
     return False, (f"no seed study; held on {holding} of the {len(lows)} recorded runs, "
                    f"last-{HOLD_EPOCHS} minimum {min(lows):.2f}-{max(lows):.2f}%: **NOT MET**"
