@@ -94,7 +94,7 @@ def test_readme_sections_are_replaced_and_missing_markers_are_an_error(tmp_path)
         utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), history([98.0, 98.5]), "cpu")))
     report.update_readme(readme, tmp_path)
     text = readme.read_text()
-    assert "| 1. baseline | 7,896 | - (no seed study) | 98.50 | 98.00 | 98.50 (98.88) | 2.0 s on cpu |" in text
+    assert "| 1. baseline | 7,896 | 98.50 | 98.00 | 98.50 (98.88) | 2.0 s on cpu |" in text
     assert "| 2. + BatchNorm | not run yet |" in text and "| 4 | _not run yet_ |" in text
     assert ("| 4. + MultiStepLR, peak lr 0.1, an EMA of the weights, batches of 64 | 7,753 | not recorded yet |"
             in text)  # the status table
@@ -140,8 +140,8 @@ def test_the_seed_study_table_shows_an_earlier_study_under_its_own_label(tmp_pat
                              "summary": results.summarize(runs(lows))}]}
     (tmp_path / utils.PHASES[-1].study).write_text(json.dumps(study("8-8-8-M-s24-s24-s24", [99.45] * 9 + [99.3])))
     (tmp_path / utils.PHASES[-1].earlier[0][1]).write_text(json.dumps(study("8-8-M-s24-s24-s24-s24", [99.45, 99.3])))
-    lines = report.study_table(tmp_path).splitlines()
-    assert lines[2:5] == ["| 4 | _not run yet_ | | | | | | |",
-                          "| 5 | final recipe | 3,616 | 10 | 9 of 10 | 99.44 | 0.05 | 99.30 |",
-                          "| 5 | round 1's pick (8-8-M-s24-s24-s24-s24) | 3,912 | 2 | 1 of 2 | 99.38 | 0.11 | 99.30 |"]
+    lines = report.studies_table(tmp_path).splitlines()
+    assert lines[2:5] == ["| 4 | _not run yet_ | | | | | |",
+                          "| 5 | phase 5's recipe | 3,616 | 10 | 9 of 10 | 99.44 +- 0.02 | 99.30 |",
+                          "| 5 | round 1's pick (8-8-M-s24-s24-s24-s24) | 3,912 | 2 | 1 of 2 | 99.38 +- 0.08 | 99.30 |"]
     assert len(lines) == 5  # phase 5's goal is answered once, on the first screen (readme.status_table)

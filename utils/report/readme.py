@@ -7,7 +7,7 @@ from pathlib import Path
 from ..checks.regression import phase_runs, spread_tolerance
 from ..core.machine import describe
 from ..core.models import build_model
-from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, goal_held, last5_min
+from ..goal import HOLD_EPOCHS, TARGET_ACC, last5_min
 from ..paths import results_dir as results_dir_of_project
 from ..phases import PHASES, result_file
 from ..records import WRITTEN_BY, entry_params, load, load_benches, load_result
@@ -67,19 +67,17 @@ def run_time(results_dir) -> str:
 
 
 def results_table(results_dir) -> str:
-    lines = [f"| phase | params | the target over its seed study (>= {GOAL_HELD} of every {GOAL_SEEDS} seeds) | "
-             f"headline run (seed 1): final test acc | its min test acc, last {HOLD_EPOCHS} | "
+    lines = [f"| phase | params | headline run (seed 1): final test acc | its min test acc, last {HOLD_EPOCHS} | "
              "its best test acc, max over epochs (the original write-up's best) | median epoch |",
-             "|---|---:|:-:|---:|---:|---:|---:|"]
+             "|---|---:|---:|---:|---:|---:|"]
     for row in PHASES:
         record = load_result(results_dir, row.number)
         if record is None:
-            lines.append(f"| {row.number}. {row.title} | not run yet | | | | | |")
+            lines.append(f"| {row.number}. {row.title} | not run yet | | | | |")
             continue
         reported = f"{row.reported[2]:.2f}" if row.reported else "-"
-        lines.append(f"| {row.number}. {row.title} | {record['params']:,} | {_study_verdict(results_dir, row)} | "
-                     f"{record['test_acc'][-1]:.2f} | {last5_min(record['test_acc']):.2f} | "
-                     f"{max(record['test_acc']):.2f} ({reported}) | "
+        lines.append(f"| {row.number}. {row.title} | {record['params']:,} | {record['test_acc'][-1]:.2f} | "
+                     f"{last5_min(record['test_acc']):.2f} | {max(record['test_acc']):.2f} ({reported}) | "
                      f"{statistics.median(record['seconds_per_epoch']):.1f} s on {record['device']} |")
     record = load_result(results_dir, PHASES[0].number)
     if record is not None:
@@ -87,34 +85,28 @@ def results_table(results_dir) -> str:
     return "\n".join(lines)
 
 
-def _study_verdict(results_dir, row) -> str:
-    """A phase's seed study against the target: on how many seeds it held, and whether that meets the goal."""
-    study = _load(results_dir, row.study) if row.study else None
-    if study is None:
-        return "- (no seed study)"
-    s = study["recipes"][0]["summary"]
-    return f"{s['held']} of {s['seeds']}: **{'MET' if goal_held(s) else 'NOT MET'}**"
-
-
-def study_table(results_dir) -> str:
+def studies_table(results_dir) -> str:
     """The README's seed-study section: each recipe of phases 4 and 5's studies (and their earlier ones), how many
-    seeds held, and their spread. The notebooks' per-seed table is ``verdicts.study_table``."""
+    seeds held and the mean last-5 minimum +- its standard error, the first screen's statistic. The notebooks'
+    per-seed table is ``verdicts.study_table``."""
     lines = [f"| phase | recipe | params | seeds | held >= {TARGET_ACC:.2f}% in each of the last {HOLD_EPOCHS} | "
-             f"mean final | std final | worst last-{HOLD_EPOCHS} minimum |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+             f"mean last-{HOLD_EPOCHS} minimum +- SE | worst last-{HOLD_EPOCHS} minimum |",
+             "|---|---|---:|---:|---:|---:|---:|"]
     for row in (row for row in PHASES if row.study):
         study = _load(results_dir, row.study)
         if study is None:
-            lines.append(f"| {row.number} | _not run yet_ | | | | | | |")
+            lines.append(f"| {row.number} | _not run yet_ | | | | | |")
             continue
         earlier = [(label, _load(results_dir, file)) for label, file in row.earlier]
-        entries = [(entry["name"], entry) for entry in study["recipes"]] + [
+        entries = [(f"phase {row.number}'s recipe" if n == 0 else entry["name"], entry)
+                   for n, entry in enumerate(study["recipes"])] + [
             (f"{label}'s pick ({entry['recipe']['model']})", entry) for label, past in earlier if past
             for entry in past["recipes"]]
         for name, entry in entries:
             s = entry["summary"]
-            params = entry_params(entry)
-            lines.append(f"| {row.number} | {name} | {params:,} | {s['seeds']} | {s['held']} of {s['seeds']} | "
-                         f"{s['mean_final']:.2f} | {s['std_final']:.2f} | {s['worst_min_last']:.2f} |")
+            lines.append(f"| {row.number} | {name} | {entry_params(entry):,} | {s['seeds']} | {s['held']} of "
+                         f"{s['seeds']} | {s['mean_min_last']:.2f} +- {s['se_min_last']:.2f} | "
+                         f"{s['worst_min_last']:.2f} |")
     return "\n".join(lines)
 
 
@@ -205,7 +197,7 @@ def bench_table(results_dir) -> str:
 def sections(results_dir) -> dict:
     return {"status": status_table(results_dir), "run-time": run_time(results_dir),
             "test-set": test_set_table(results_dir),
-            "phases": phases_table(), "results": results_table(results_dir), "seed-study": study_table(results_dir),
+            "phases": phases_table(), "results": results_table(results_dir), "seed-study": studies_table(results_dir),
             "tolerances": tolerance_table(results_dir),
             **{name: trial_section(results_dir, name) for name in TRIAL_SECTIONS},
             "model-tables": model_tables(), "bench": bench_table(results_dir)}
