@@ -119,6 +119,8 @@ def test_the_results_table_shows_the_median_epoch_not_a_slow_spell(tmp_path):
     (tmp_path / "phase1.json").write_text(json.dumps(
         utils.result_record(1, 7896, utils.run_config(utils.RECIPES[1], seed=1), slow, "cpu")))
     assert "| 17.2 s on cpu |" in report.results_table(tmp_path)
+    assert report.run_time(tmp_path).endswith("Slow spells (epochs over 3x their run's median, doing the same work): "
+                                              "phase 1: 1 of its epochs took 72 s against its median of 17.2 s.")
 
 
 def test_the_study_verdict_judges_at_least_9_of_every_10_seeds_over_a_study_of_at_least_10():

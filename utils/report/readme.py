@@ -55,6 +55,9 @@ def status_table(results_dir) -> str:
     return f"{verdict}\n\n" + "\n".join(lines) + "".join(f"\n\n{goal}" for goal in goals)
 
 
+SLOW_EPOCH = 3  # an epoch this many times the run's median epoch is a slow spell, named as such
+
+
 def run_time(results_dir) -> str:
     """How long the recorded series trained, from its records (the notebooks' other cells add about a minute each)."""
     records = [record for row in PHASES if (record := load_result(results_dir, row.number))]
@@ -62,8 +65,16 @@ def run_time(results_dir) -> str:
         return "_No phase has been recorded yet: `make run`._"
     parts = ", ".join(f"phase {record['phase']} {record['wall_time_s']:,.0f} s" for record in records)
     total = sum(record["wall_time_s"] for record in records)
+    slow = []
+    for record in records:  # epochs far slower than the run's own median: the machine was not the run's alone
+        median = statistics.median(record["seconds_per_epoch"])
+        spell = [s for s in record["seconds_per_epoch"] if s > SLOW_EPOCH * median]
+        took = f"{min(spell):.0f}-{max(spell):.0f} s" if len(spell) > 1 else f"{spell[0]:.0f} s" if spell else ""
+        slow += [f"phase {record['phase']}: {len(spell)} of its epochs took {took} against its median of "
+                 f"{median:.1f} s"] if spell else []
     return (f"The recorded series trained for {total:,.0f} s in all ({parts}; `results/phase*.json`, on "
-            f"{describe(records[0]['platform'])}).")
+            f"{describe(records[0]['platform'])})." + (f" Slow spells (epochs over {SLOW_EPOCH}x their run's median, "
+                                                       f"doing the same work): {'; '.join(slow)}." if slow else ""))
 
 
 def results_table(results_dir) -> str:
