@@ -31,6 +31,7 @@ def test_a_round_the_driver_recorded_shows_in_the_views_of_the_rounds_before_it(
     base = next(line for line in powered_trials_markdown(record).splitlines() if line.startswith("| base |"))
     assert base.split(" | ")[1:3] == ["7,753", "1, 2, 3"]  # its parameters, and the stages it ran in
     assert base.endswith("| 99.372 | 0.014 | -0.043 +- 0.015 (16 seeds) |")
+    assert "; wd+nesterov 99.371 against its mean 99.415, expected to hold;" in powered_trials_markdown(record)
     assert utils.finalists_table(record).splitlines()[2] == (
         "| base | the recipe the round started from | 16 | 99.372 | 0.014 | -0.043 +- 0.015 |")
     assert _trials_choice(record) == (

@@ -121,9 +121,9 @@ def studies_table(results_dir) -> str:
     return "\n".join(lines)
 
 
-# The README's tables of trials and searches, each generated from its record: section -> results/<file>.
-TRIAL_SECTIONS = {f"{row.command}-round{n}": file
-                  for row in PHASES for n, file in enumerate(row.rounds[:row.chosen_round or 0], start=1)}
+# docs/selection.md's tables of trials and searches, every round's, each generated from its record (a round still
+# running shows what it has): section -> results/<file>.
+TRIAL_SECTIONS = {f"{row.command}-round{n}": file for row in PHASES for n, file in enumerate(row.rounds, start=1)}
 
 
 def trial_section(results_dir, name) -> str:

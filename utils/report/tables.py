@@ -4,7 +4,7 @@ the trials and searches that chose the recipes, and the bench's speedup."""
 import statistics
 
 from ..experiments.trials import paired, paired_text
-from ..goal import HOLD_EPOCHS, TARGET_ACC, judged, last5_min
+from ..goal import GOAL_HELD, GOAL_SEEDS, HOLD_EPOCHS, TARGET_ACC, judged, last5_min
 from ..phases import phase as phase_row
 from ..records import stages_of, summarize, what_of
 
@@ -106,6 +106,14 @@ def powered_trials_markdown(record: dict) -> str:
     verdict = (f"Picked: **{record['picked']}**, {record['reason']}." if record.get("complete") else
                f"_Incomplete: {done} runs recorded so far; the decision waits for stage {last}"
                + ("" if "stage_seeds" in record else " or later") + "._")
+    if "levels" in record:  # a driver round's rule: each candidate's own level
+        levels = record["levels"]
+        verdict += (f"\n\nEach candidate's own level (the mean at which its seed spread holds on {GOAL_HELD} of every "
+                    f"{GOAL_SEEDS} seeds, moved onto validation digits by phase 4's offset between the splits, "
+                    f"{levels['offset']:+.3f}): "
+                    + "; ".join(f"{name} {c['level']:.3f} against its mean {c['score']['mean']:.3f}, "
+                                + ("expected to hold" if c["expected_to_hold"] else "not expected to hold")
+                                for name, c in levels["candidates"].items()) + ".")
     what = "\n".join(f"- `{c['name']}`: {what_of(c)}" for c in record["candidates"])
     if "reference" in record:
         what += f"\n- `{record['reference']['name']}`: the reference, from {record['reference']['source']}"
