@@ -26,8 +26,8 @@ run: $(STAMP)
 	$(PY) -m utils.commands.run $(if $(OUT),--out $(OUT),--readme README.md)
 
 # Unit tests, then smoke runs, then every notebook re-executed and compared; the time of each part is printed.
-# 21 minutes on 2 CPU cores of another CPU than the record's (1,238 s measured on a clean clone of 3ed383c, set-up
-# included; CI's last pass took 2,220 s): on the CPU that recorded the notebooks each re-runs alone with the recorded
+# 23 minutes on 2 CPU cores of another CPU than the record's (1,356 s measured on a clean clone of 0a531eb, set-up
+# included; CI's last pass took 1,204 s): on the CPU that recorded the notebooks each re-runs alone with the recorded
 # threads, which takes longer.
 # Needs MNIST (MNIST_ROOT, or <project>/data).
 test: $(STAMP)
