@@ -97,9 +97,9 @@ def run_plan(plan: Plan, workers: int, results: Path, data_dir=None, out: Path |
     stages: dict[str, dict] = {}
 
     def write(**decision) -> dict:
-        record = {"command": plan.command, "round": plan.round, "split": SPLIT, "rule": plan.rule, "compiled": plan.compile,
-                  "stages": stages, "complete": bool(decision), "candidates": recording.done(summary=True),
-                  **decision}
+        record = {"command": plan.command, "round": plan.round, "split": SPLIT, "rule": plan.rule,
+                  "compiled": plan.compile, "stages": stages, "complete": bool(decision),
+                  "candidates": recording.done(summary=True), **decision}
         write_json(out, record)
         return record
 

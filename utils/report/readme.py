@@ -69,9 +69,10 @@ def run_time(results_dir) -> str:
     for record in records:  # epochs far slower than the run's own median: the machine was not the run's alone
         median = statistics.median(record["seconds_per_epoch"])
         spell = [s for s in record["seconds_per_epoch"] if s > SLOW_EPOCH * median]
-        took = f"{min(spell):.0f}-{max(spell):.0f} s" if len(spell) > 1 else f"{spell[0]:.0f} s" if spell else ""
-        slow += [f"phase {record['phase']}: {len(spell)} of its epochs took {took} against its median of "
-                 f"{median:.1f} s"] if spell else []
+        if spell:
+            took = f"{min(spell):.0f}-{max(spell):.0f} s" if len(spell) > 1 else f"{spell[0]:.0f} s"
+            slow.append(f"phase {record['phase']}: {len(spell)} of its epochs took {took} against its median of "
+                        f"{median:.1f} s")
     return (f"The recorded series trained for {total:,.0f} s in all ({parts}; `results/phase*.json`, on "
             f"{describe(records[0]['platform'])})." + (f" Slow spells (epochs over {SLOW_EPOCH}x their run's median, "
                                                        f"doing the same work): {'; '.join(slow)}." if slow else ""))
